@@ -1,0 +1,70 @@
+//! The command line: `serve`, `analyze`, `check`. Each subcommand lives in its own file with its
+//! own arguments; this module only composes them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub mod analyze;
+pub mod check;
+pub mod serve;
+
+/// The default dataset shipped in `geodata/` (relative to the working directory).
+pub const DEFAULT_MANIFEST: &str = "geodata/alingsas/alingsas.toml";
+
+/// Housing need per district for a Swedish municipality: projection, demand, gap; served as
+/// OGC API - Features.
+#[derive(Debug, Parser)]
+#[command(name = "housing-need", version, about, long_about = None)]
+pub struct Cli {
+    /// More log output (-v: debug, -vv: trace). `RUST_LOG` overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dataset and its results over HTTP (OGC API - Features).
+    Serve(serve::ServeArgs),
+    /// Run the model and write results to a GeoPackage, GeoJSON or a folder of CSV files.
+    Analyze(analyze::AnalyzeArgs),
+    /// Validate a dataset and list every problem with file, row and field.
+    Check(check::CheckArgs),
+}
+
+/// `--data`: the manifest to use (shared by every subcommand).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArg {
+    /// Dataset manifest (TOML). Default: the embedded Alingsås sample dataset.
+    #[arg(long = "data", short = 'd', env = "HOUSING_NEED_DATA", default_value = DEFAULT_MANIFEST)]
+    pub manifest: PathBuf,
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> crate::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Analyze(args) => analyze::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}
+
+/// Logs to stderr with an env filter (`RUST_LOG`), defaulting to `info` (or more with `-v`).
+pub fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

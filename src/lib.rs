@@ -1,0 +1,45 @@
+//! # housing-need
+//!
+//! Tells a Swedish municipality where housing is needed, how much and of what kind, and where the
+//! building process stalls. A dataset (a TOML manifest naming district polygons, population by
+//! age band, migration, dwellings, indicators, transit stops and pipeline projects) is read
+//! through GDAL and validated ([`ingest`]), projected per district and year with a
+//! cohort-component model and turned into households, dwelling demand and the gap against stock
+//! and pipeline ([`model`]), and served as OGC API - Features ([`api`]) or written to
+//! GeoPackage/GeoJSON/CSV ([`export`]).
+//!
+//! Dependencies point one way: `api`, `export` and `commands` use `model`; `model` uses
+//! `domain`; `ingest` produces `domain` values and is the only place that touches GDAL.
+
+pub mod api;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod export;
+pub mod ingest;
+pub mod model;
+
+/// Every error the crate reports, gathered from the modules' own error types.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Manifest could not be read or parsed.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// Dataset could not be loaded; every problem found is listed.
+    #[error(transparent)]
+    Ingest(#[from] ingest::IngestError),
+    /// Writing results failed.
+    #[error(transparent)]
+    Export(#[from] export::ExportError),
+    /// I/O outside the above (binding a socket, say).
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// Crate result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

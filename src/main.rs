@@ -1,0 +1,17 @@
+//! The `housing-need` command: a thin layer over the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = housing_need::commands::Cli::parse();
+    housing_need::commands::init_tracing(cli.verbose);
+    match housing_need::commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
