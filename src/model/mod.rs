@@ -2,6 +2,8 @@
 //! the household-quotient method, dwelling demand by type, care-home places, and the gap against
 //! stock and pipeline. Pure functions of domain values and parameters; formulas in `docs/model.md`.
 
+mod output;
 mod params;
 
+pub use output::{DemandRow, ModelRun};
 pub use params::ModelParams;

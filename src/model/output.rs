@@ -1,0 +1,67 @@
+//! The model's results: one row per district and year, with stable property names (they are
+//! the field names of the `demand` layer, the OGC API collection and the CSV; documented in
+//! `docs/model.md`).
+
+use serde::Serialize;
+
+/// Demand and gap for one district in one year. Field names are the public property names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemandRow {
+    /// District code.
+    pub district: String,
+    /// District name.
+    pub name: String,
+    /// Year (31 December).
+    pub year: i32,
+    /// True for observed years (inputs), false for projected years.
+    pub observed: bool,
+    /// Total population.
+    pub population: f64,
+    /// Persons aged 0–19.
+    pub population_0_19: f64,
+    /// Persons aged 20–64.
+    pub population_20_64: f64,
+    /// Persons aged 65–79.
+    pub population_65_79: f64,
+    /// Persons aged 80 and over.
+    pub population_80_plus: f64,
+    /// Households (hushåll), household-quotient method.
+    pub households: f64,
+    /// Dwellings needed = households / (1 − vacancy reserve).
+    pub dwellings_needed: f64,
+    /// Dwelling stock in the base year less demolitions to this year.
+    pub dwellings_stock: f64,
+    /// Pipeline completions expected by this year (cumulative from the base year).
+    pub dwellings_pipeline: f64,
+    /// Gap = dwellings_needed − (dwellings_stock + dwellings_pipeline); positive: shortage.
+    pub gap: f64,
+    /// Gap per 1,000 inhabitants.
+    pub gap_per_1000: f64,
+    /// Care-home places needed (särskilt boende) for persons 80+.
+    pub care_places_needed: f64,
+    /// Dependency ratio (försörjningsbörda) = (0–19 + 65+) / (20–64).
+    pub dependency_ratio: f64,
+    /// Extra small flats needed since the base year (growth of persons 20–29).
+    pub small_flats_needed: f64,
+    /// Extra family dwellings needed since the base year (growth of persons 30–49).
+    pub family_dwellings_needed: f64,
+    /// Extra accessible flats needed since the base year (growth of persons 65–79).
+    pub accessible_flats_needed: f64,
+    /// Extra senior dwellings needed since the base year (growth of persons 80+ not in care).
+    pub senior_dwellings_needed: f64,
+}
+
+/// A whole model run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelRun {
+    /// Last observed year (the projection starts from it).
+    pub base_year: i32,
+    /// Last projected year.
+    pub horizon_year: i32,
+    /// First observed year.
+    pub first_year: i32,
+    /// One row per district and year, ordered by district (input order) then year.
+    pub rows: Vec<DemandRow>,
+    /// Plain-language notes about the run (e.g. "no migration data: closed population").
+    pub notes: Vec<String>,
+}
