@@ -1,0 +1,45 @@
+# Shared helpers for the set-up scripts: install what is missing, nothing else.
+# Sourced by scripts/serve and scripts/test.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=0
+# apt_install PKG... : installs the Debian packages that are not installed yet.
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> installing Debian packages: ${missing[*]}" >&2
+  if [ "$APT_UPDATED" = 0 ]; then
+    as_root apt-get update -qq
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# The build needs GDAL's headers and library; the tools (ogrinfo, ogr2ogr) are used by tests.
+need_gdal() {
+  if ! command -v gdal-config >/dev/null 2>&1 || ! command -v ogrinfo >/dev/null 2>&1; then
+    apt_install libgdal-dev gdal-bin pkg-config
+  fi
+}
+
+need_cargo() {
+  if ! command -v cargo >/dev/null 2>&1; then
+    if [ -x "$HOME/.cargo/bin/cargo" ]; then
+      export PATH="$HOME/.cargo/bin:$PATH"
+    else
+      echo "error: cargo not found; install Rust (https://rustup.rs) first" >&2
+      exit 1
+    fi
+  fi
+}
