@@ -18,6 +18,7 @@ pub mod domain;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod pipeline;
 
 /// Every error the crate reports, gathered from the modules' own error types.
 #[derive(Debug, thiserror::Error)]
