@@ -1,6 +1,8 @@
 //! Building-process bottlenecks on hand-made pipelines with known medians, P80, WIP and
 //! over-limit counts.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failed test
+
 use approx::assert_relative_eq;
 use chrono::NaiveDate;
 use housing_need::domain::{DwellingType, Project, ProjectStage, StageDates, Tenure};
