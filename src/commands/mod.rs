@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod analyze;
+pub mod bottlenecks;
 pub mod check;
 pub mod serve;
 
@@ -35,6 +36,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Validate a dataset and list every problem with file, row and field.
     Check(check::CheckArgs),
+    /// Show where the building process stalls: per-stage lead times, queues, legal limits.
+    Bottlenecks(bottlenecks::BottlenecksArgs),
 }
 
 /// `--data`: the manifest to use (shared by every subcommand).
@@ -51,6 +54,7 @@ pub fn run(cli: Cli) -> crate::Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Check(args) => check::run(args),
+        Command::Bottlenecks(args) => bottlenecks::run(args),
     }
 }
 

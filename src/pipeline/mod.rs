@@ -13,3 +13,17 @@ pub use stages::{
     BYGGLOV_LIMIT_DAYS, LAGA_KRAFT_LIMIT_DAYS, PLANBESKED_LIMIT_DAYS,
 };
 pub use stats::{analyze, percentile, BottleneckReport, StageStats};
+
+/// Bottleneck analysis of a dataset's pipeline on its snapshot date (`[dataset] as_of`, or the
+/// latest stage date in the pipeline when the manifest gives none).
+pub fn analyze_dataset(dataset: &crate::domain::Dataset, quarters: u32) -> BottleneckReport {
+    let as_of = dataset.as_of.unwrap_or_else(|| {
+        dataset
+            .projects
+            .iter()
+            .flat_map(|p| p.dates.dates.iter().flatten().copied())
+            .max()
+            .unwrap_or_default()
+    });
+    analyze(&dataset.projects, as_of, quarters)
+}
