@@ -58,6 +58,9 @@ pub struct Manifest {
     /// Model parameters; every one has a default.
     #[serde(default)]
     pub model: ModelParams,
+    /// Flag rules' thresholds; every one has a default.
+    #[serde(default)]
+    pub flags: crate::flags::FlagParams,
     /// Folder of the manifest; every relative path is resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,

@@ -16,6 +16,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod flags;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
