@@ -20,6 +20,7 @@ pub mod flags;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod web;
 
 /// Every error the crate reports, gathered from the modules' own error types.
 #[derive(Debug, thiserror::Error)]

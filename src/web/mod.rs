@@ -1,0 +1,1 @@
+//! The dashboard page and the plain JSON/CSV endpoints for BI tools.
