@@ -1,6 +1,13 @@
-//! `housing-need serve`.
+//! `housing-need serve`: loads the dataset, runs the model, prepares every response once and
+//! serves OGC API - Features until Ctrl-C or SIGTERM.
 
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+
+use crate::api::{self, AppState, ServiceConfig};
+
+/// Port used when neither `--bind` nor `PORT` says otherwise.
+pub const DEFAULT_PORT: u16 = 8080;
 
 /// Arguments of `serve`.
 #[derive(Debug, clap::Args)]
@@ -8,12 +15,143 @@ pub struct ServeArgs {
     /// The dataset.
     #[command(flatten)]
     pub data: super::DataArg,
+    /// Address and port to listen on. Default: 127.0.0.1 and port 8080, or the port in the
+    /// `PORT` environment variable. Use 0.0.0.0:8080 to accept connections from other hosts.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub bind: Option<SocketAddr>,
+    /// Public base URL of the service (e.g. `https://maps.example.org/housing`) when it runs
+    /// behind a proxy; every link is built on it. Default: taken from each request's Host.
+    #[arg(long, value_name = "URL", env = "HOUSING_NEED_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// The address to listen on: `--bind`, else 127.0.0.1 with `PORT` (or 8080).
+fn bind_address(args: &ServeArgs) -> Result<SocketAddr, String> {
+    if let Some(a) = args.bind {
+        return Ok(a);
+    }
+    let port = match std::env::var("PORT") {
+        Ok(p) if !p.trim().is_empty() => p
+            .trim()
+            .parse::<u16>()
+            .map_err(|_| format!("PORT='{p}' is not a port number"))?,
+        _ => DEFAULT_PORT,
+    };
+    Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
 }
 
 /// Runs `serve`.
 pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
+    let addr = match bind_address(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let public_url = match args
+        .public_url
+        .as_deref()
+        .map(ServiceConfig::parse_public_url)
+    {
+        None => None,
+        Some(Ok(u)) => Some(u),
+        Some(Err(e)) => {
+            eprintln!("error: --public-url: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+
     let manifest = crate::config::Manifest::load(&args.data.manifest)?;
     let dataset = crate::ingest::load(&manifest)?;
-    println!("{}", dataset.summary());
+    let model_run = crate::model::run(&dataset, &manifest.model);
+    let prepared = api::prepare(&dataset, &model_run);
+    for note in &model_run.notes {
+        tracing::info!("model: {note}");
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| crate::Error::Io {
+            context: "starting the async runtime".into(),
+            source,
+        })?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| crate::Error::Io {
+                context: format!("binding {addr}"),
+                source,
+            })?;
+        let local = listener.local_addr().unwrap_or(addr);
+        let shown = match local.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), local.port())
+            }
+            _ => local,
+        };
+        let fallback_base = format!("http://{shown}");
+        let url = public_url.clone().unwrap_or_else(|| fallback_base.clone());
+        let summary: Vec<String> = prepared
+            .collections
+            .iter()
+            .map(|c| format!("{} ({} features)", c.id, c.features.len()))
+            .collect();
+        tracing::info!(
+            "dataset '{}': {} districts, years {}–{} (base year {})",
+            dataset.name,
+            dataset.districts.len(),
+            model_run.first_year,
+            model_run.horizon_year,
+            model_run.base_year
+        );
+        tracing::info!("collections: {}", summary.join(", "));
+        tracing::info!("serving OGC API - Features at {url}/ (listening on {local})");
+        let state = AppState::new(
+            prepared,
+            ServiceConfig {
+                public_url,
+                fallback_base,
+            },
+        );
+        axum::serve(listener, api::app(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|source| crate::Error::Io {
+                context: "serving HTTP".into(),
+                source,
+            })?;
+        tracing::info!("stopped");
+        Ok::<_, crate::Error>(())
+    })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
+        _ = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
 }

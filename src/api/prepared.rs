@@ -1,0 +1,630 @@
+//! Data prepared once per data load: every collection's features serialised to GeoJSON text in
+//! each CRS, with the bounding boxes, times and property values that filters and sorting read.
+//!
+//! A request only selects, slices and concatenates what is here. Collections are data, not
+//! code: [`CollectionBuilder`] turns any list of features (geometry in EPSG:3006 and lon/lat,
+//! an optional year, properties from any `Serialize` value) into a [`Collection`], so a new
+//! layer needs a builder call, not a new handler.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use geo::{BoundingRect, Geometry};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::crs::{Crs, Family};
+use super::geojson;
+use super::temporal::TimeSpan;
+
+/// The JSON type of a property, as listed in queryables and the OpenAPI document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Text.
+    String,
+    /// Whole number.
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+}
+
+impl FieldKind {
+    /// JSON Schema type name.
+    pub fn json_type(self) -> &'static str {
+        match self {
+            FieldKind::String => "string",
+            FieldKind::Integer => "integer",
+            FieldKind::Number => "number",
+            FieldKind::Boolean => "boolean",
+        }
+    }
+}
+
+/// One property of a collection's features.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Property name as written in the GeoJSON.
+    pub name: String,
+    /// JSON type.
+    pub kind: FieldKind,
+    /// What the property means, when known.
+    pub description: Option<String>,
+}
+
+/// One geometry, prepared in every CRS. Several features may share it (every year of a
+/// district in `demand` uses the district's polygon).
+#[derive(Debug)]
+pub struct Shape {
+    /// GeoJSON geometry text, indexed by [`Crs::index`].
+    pub json: [Box<str>; 3],
+    /// Bounding box `[minx, miny, maxx, maxy]` in lon/lat (x = longitude).
+    pub bbox_lonlat: [f64; 4],
+    /// Bounding box in EPSG:3006 easting/northing (x = easting).
+    pub bbox_metric: [f64; 4],
+    /// The lon/lat geometry (exact `bbox` tests).
+    pub lonlat: Geometry<f64>,
+    /// The EPSG:3006 geometry.
+    pub metric: Geometry<f64>,
+}
+
+impl Shape {
+    /// Bounding box in the coordinates of `family`.
+    pub fn bbox(&self, family: Family) -> [f64; 4] {
+        match family {
+            Family::LonLat => self.bbox_lonlat,
+            Family::Metric => self.bbox_metric,
+        }
+    }
+    /// Geometry in the coordinates of `family`.
+    pub fn geometry(&self, family: Family) -> &Geometry<f64> {
+        match family {
+            Family::LonLat => &self.lonlat,
+            Family::Metric => &self.metric,
+        }
+    }
+}
+
+/// One feature, ready to be written.
+#[derive(Debug)]
+pub struct Feature {
+    /// Feature id (the `id` member and the last path segment of its URL).
+    pub id: Box<str>,
+    /// Index of its geometry in [`Collection::shapes`], `None` for a feature without geometry.
+    pub shape: Option<u32>,
+    /// The time the feature describes, for `datetime`.
+    pub time: Option<TimeSpan>,
+    /// Property values, one per [`Collection::fields`] entry (`Null` when absent).
+    pub values: Vec<Value>,
+    /// `{"type":"Feature","id":…,"geometry":`
+    head: Box<str>,
+    /// `"name":value` per field.
+    props: Vec<Box<str>>,
+    /// `,"properties":{…}}` with every field.
+    props_all: Box<str>,
+}
+
+impl Feature {
+    /// Appends the feature's GeoJSON in `crs` to `out`; `select` limits the properties to the
+    /// given field indices, `links` (`,"links":[…]`) is inserted before the closing brace.
+    pub fn write(
+        &self,
+        out: &mut Vec<u8>,
+        shapes: &[Shape],
+        crs: Crs,
+        select: Option<&[usize]>,
+        links: Option<&str>,
+    ) {
+        out.extend_from_slice(self.head.as_bytes());
+        match self.shape.and_then(|s| shapes.get(s as usize)) {
+            Some(shape) => out.extend_from_slice(shape.json[crs.index()].as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        }
+        let closing: &[u8] = match select {
+            None => {
+                let all = self.props_all.as_bytes();
+                out.extend_from_slice(&all[..all.len() - 1]);
+                b"}"
+            }
+            Some(indices) => {
+                out.extend_from_slice(br#","properties":{"#);
+                for (n, &i) in indices.iter().enumerate() {
+                    if n > 0 {
+                        out.push(b',');
+                    }
+                    if let Some(p) = self.props.get(i) {
+                        out.extend_from_slice(p.as_bytes());
+                    }
+                }
+                b"}}"
+            }
+        };
+        match links {
+            Some(l) => {
+                out.extend_from_slice(&closing[..closing.len() - 1]);
+                out.extend_from_slice(l.as_bytes());
+                out.push(b'}');
+            }
+            None => out.extend_from_slice(closing),
+        }
+    }
+}
+
+/// A collection, prepared.
+#[derive(Debug)]
+pub struct Collection {
+    /// Stable id (`districts`, `demand`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Properties, in the order they are written.
+    pub fields: Vec<Field>,
+    /// Features in their natural order (the order without `sortby`).
+    pub features: Vec<Feature>,
+    /// Geometries the features point to.
+    pub shapes: Vec<Shape>,
+    /// Extent `[minx, miny, maxx, maxy]` in lon/lat, `None` without geometries.
+    pub extent_lonlat: Option<[f64; 4]>,
+    /// Extent in EPSG:3006 easting/northing.
+    pub extent_metric: Option<[f64; 4]>,
+    /// Temporal extent, `None` for a collection without time.
+    pub temporal: Option<TimeSpan>,
+    /// GeoJSON geometry type when all geometries share one (`MultiPolygon`).
+    pub geometry_type: Option<String>,
+    /// Content hash, part of every ETag.
+    pub etag: u64,
+    by_id: HashMap<Box<str>, usize>,
+    field_index: HashMap<String, usize>,
+}
+
+impl Collection {
+    /// The feature with id `id`.
+    pub fn feature(&self, id: &str) -> Option<&Feature> {
+        self.by_id.get(id).and_then(|&i| self.features.get(i))
+    }
+    /// Index of property `name`.
+    pub fn field(&self, name: &str) -> Option<usize> {
+        self.field_index.get(name).copied()
+    }
+}
+
+/// A feature as given to [`CollectionBuilder::feature`].
+struct FeatureInput {
+    id: String,
+    shape: Option<u32>,
+    time: Option<TimeSpan>,
+    properties: Vec<(String, Value)>,
+}
+
+/// Handle of a geometry added with [`CollectionBuilder::shape`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShapeId(u32);
+
+/// Builds a [`Collection`] from plain values.
+pub struct CollectionBuilder {
+    id: String,
+    title: String,
+    description: String,
+    descriptions: HashMap<String, String>,
+    shapes: Vec<(Geometry<f64>, Geometry<f64>)>,
+    features: Vec<FeatureInput>,
+}
+
+impl CollectionBuilder {
+    /// A new, empty collection.
+    pub fn new(id: &str, title: &str, description: &str) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            description: description.into(),
+            descriptions: HashMap::new(),
+            shapes: Vec::new(),
+            features: Vec::new(),
+        }
+    }
+
+    /// Documents property `field` (shown in queryables, the OpenAPI document and HTML).
+    pub fn describe(&mut self, field: &str, text: &str) -> &mut Self {
+        self.descriptions.insert(field.into(), text.into());
+        self
+    }
+
+    /// Adds a geometry given in EPSG:3006 (`metric`) and lon/lat (`lonlat`).
+    pub fn shape(&mut self, metric: Geometry<f64>, lonlat: Geometry<f64>) -> ShapeId {
+        self.shapes.push((metric, lonlat));
+        ShapeId((self.shapes.len() - 1) as u32)
+    }
+
+    /// Adds a feature. `properties` keep their order; [`properties_of`] makes them from any
+    /// `Serialize` struct.
+    pub fn feature(
+        &mut self,
+        id: impl Into<String>,
+        shape: Option<ShapeId>,
+        time: Option<TimeSpan>,
+        properties: Vec<(String, Value)>,
+    ) -> &mut Self {
+        self.features.push(FeatureInput {
+            id: id.into(),
+            shape: shape.map(|s| s.0),
+            time,
+            properties,
+        });
+        self
+    }
+
+    /// Serialises everything.
+    pub fn build(self) -> Collection {
+        let mut hasher = DefaultHasher::new();
+        self.id.hash(&mut hasher);
+        self.title.hash(&mut hasher);
+        self.description.hash(&mut hasher);
+
+        // Fields in order of first appearance, typed by every value seen.
+        let mut fields: Vec<Field> = Vec::new();
+        let mut field_index: HashMap<String, usize> = HashMap::new();
+        // Per field: seen a string, a float, an integer, a boolean.
+        let mut seen: Vec<[bool; 4]> = Vec::new();
+        for f in &self.features {
+            for (name, value) in &f.properties {
+                let i = *field_index.entry(name.clone()).or_insert_with(|| {
+                    fields.push(Field {
+                        name: name.clone(),
+                        kind: FieldKind::String,
+                        description: self.descriptions.get(name).cloned(),
+                    });
+                    seen.push([false; 4]);
+                    fields.len() - 1
+                });
+                let s = &mut seen[i];
+                match value {
+                    Value::String(_) | Value::Array(_) | Value::Object(_) => s[0] = true,
+                    Value::Number(n) if n.is_f64() => s[1] = true,
+                    Value::Number(_) => s[2] = true,
+                    Value::Bool(_) => s[3] = true,
+                    Value::Null => {}
+                }
+            }
+        }
+        for (field, s) in fields.iter_mut().zip(&seen) {
+            field.kind = match *s {
+                [false, true, _, false] => FieldKind::Number,
+                [false, false, true, false] => FieldKind::Integer,
+                [false, false, false, true] => FieldKind::Boolean,
+                _ => FieldKind::String,
+            };
+        }
+
+        let mut shapes = Vec::with_capacity(self.shapes.len());
+        let mut extent_lonlat: Option<[f64; 4]> = None;
+        let mut extent_metric: Option<[f64; 4]> = None;
+        let mut geometry_types: Vec<&'static str> = Vec::new();
+        for (metric, lonlat) in self.shapes {
+            let json = Crs::ALL.map(|crs| {
+                let mut s = String::new();
+                let g = match crs.family() {
+                    Family::LonLat => &lonlat,
+                    Family::Metric => &metric,
+                };
+                geojson::write_geometry(&mut s, g, crs);
+                s.hash(&mut hasher);
+                s.into_boxed_str()
+            });
+            let bbox_lonlat = bbox_of(&lonlat);
+            let bbox_metric = bbox_of(&metric);
+            union(&mut extent_lonlat, bbox_lonlat);
+            union(&mut extent_metric, bbox_metric);
+            let t = geometry_type(&metric);
+            if !geometry_types.contains(&t) {
+                geometry_types.push(t);
+            }
+            shapes.push(Shape {
+                json,
+                bbox_lonlat,
+                bbox_metric,
+                lonlat,
+                metric,
+            });
+        }
+
+        let mut features = Vec::with_capacity(self.features.len());
+        let mut by_id = HashMap::with_capacity(self.features.len());
+        let mut temporal: Option<TimeSpan> = None;
+        for f in self.features {
+            let mut values = vec![Value::Null; fields.len()];
+            for (name, value) in f.properties {
+                if let Some(&i) = field_index.get(&name) {
+                    values[i] = value;
+                }
+            }
+            let head = format!(
+                r#"{{"type":"Feature","id":{},"geometry":"#,
+                Value::String(f.id.clone())
+            );
+            let props: Vec<Box<str>> = fields
+                .iter()
+                .zip(&values)
+                .map(|(field, v)| format!("{}:{}", Value::String(field.name.clone()), v).into())
+                .collect();
+            let props_all = format!(r#","properties":{{{}}}}}"#, props.join(","));
+            head.hash(&mut hasher);
+            props_all.hash(&mut hasher);
+            f.shape.hash(&mut hasher);
+            if let Some(t) = f.time {
+                (t.start, t.end).hash(&mut hasher);
+                temporal = Some(match temporal {
+                    None => t,
+                    Some(o) => TimeSpan {
+                        start: o.start.min(t.start),
+                        end: o.end.max(t.end),
+                    },
+                });
+            }
+            let id: Box<str> = f.id.into();
+            if by_id.contains_key(&id) {
+                tracing::warn!(collection = %self.id, id = %id, "duplicate feature id: only the first is reachable by id");
+            } else {
+                by_id.insert(id.clone(), features.len());
+            }
+            features.push(Feature {
+                id,
+                shape: f.shape,
+                time: f.time,
+                values,
+                head: head.into(),
+                props,
+                props_all: props_all.into(),
+            });
+        }
+
+        Collection {
+            id: self.id,
+            title: self.title,
+            description: self.description,
+            fields,
+            features,
+            shapes,
+            extent_lonlat,
+            extent_metric,
+            temporal,
+            geometry_type: match geometry_types.as_slice() {
+                [one] => Some((*one).to_string()),
+                _ => None,
+            },
+            etag: hasher.finish(),
+            by_id,
+            field_index,
+        }
+    }
+}
+
+fn bbox_of(g: &Geometry<f64>) -> [f64; 4] {
+    match g.bounding_rect() {
+        Some(r) => [r.min().x, r.min().y, r.max().x, r.max().y],
+        None => [f64::NAN; 4],
+    }
+}
+
+fn union(acc: &mut Option<[f64; 4]>, b: [f64; 4]) {
+    if b.iter().any(|v| !v.is_finite()) {
+        return;
+    }
+    *acc = Some(match *acc {
+        None => b,
+        Some(a) => [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ],
+    });
+}
+
+fn geometry_type(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::Line(_) | Geometry::LineString(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
+/// The serde fields of `value` (a struct or map) as `(name, value)` pairs in declaration order.
+/// A value that is not an object gives no properties.
+pub fn properties_of<T: Serialize>(value: &T) -> Vec<(String, Value)> {
+    struct Ordered(Vec<(String, Value)>);
+    impl<'de> serde::Deserialize<'de> for Ordered {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Ordered;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
+                    let mut out = Vec::new();
+                    while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                        out.push((k, v));
+                    }
+                    Ok(Ordered(out))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|s| serde_json::from_str::<Ordered>(&s).ok())
+        .map(|o| o.0)
+        .unwrap_or_default()
+}
+
+/// A JSON document with the service's base URL left open: built once per data load,
+/// completed per request with the base URL the client used.
+#[derive(Debug, Clone, Default)]
+pub struct Template {
+    parts: Vec<Box<str>>,
+}
+
+/// Placeholder for the base URL inside values given to [`Template::json`]: put
+/// `format!("{BASE}/collections")` where the absolute URL belongs. (A control character: JSON
+/// writes it as `\u0001`, which no text from the data produces unless it contains U+0001.)
+pub const BASE: &str = "\u{1}";
+
+impl Template {
+    /// Serialises `v`, remembering where [`BASE`] occurs.
+    pub fn json(v: &Value) -> Self {
+        let s = v.to_string();
+        Self {
+            parts: s.split("\\u0001").map(Into::into).collect(),
+        }
+    }
+
+    /// The document with `base` filled in.
+    pub fn render(&self, base: &str) -> String {
+        let len = self.parts.iter().map(|p| p.len()).sum::<usize>()
+            + base.len() * self.parts.len().saturating_sub(1);
+        let mut out = String::with_capacity(len);
+        for (i, p) in self.parts.iter().enumerate() {
+            if i > 0 {
+                out.push_str(base);
+            }
+            out.push_str(p);
+        }
+        out
+    }
+}
+
+/// Everything the service answers from, for one data load.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Service title.
+    pub title: String,
+    /// Service description.
+    pub description: String,
+    /// Collections in listing order.
+    pub collections: Vec<Collection>,
+    /// When this data was prepared (RFC 3339), used as `timeStamp`.
+    pub prepared_at: String,
+    /// Hash over all collections, part of every ETag.
+    pub etag: u64,
+    /// Pre-built metadata documents.
+    pub docs: super::ogc::Docs,
+    by_id: HashMap<String, usize>,
+}
+
+impl Prepared {
+    /// Prepares `collections` (listed in this order) under a service `title`.
+    pub fn new(title: &str, description: &str, collections: Vec<Collection>) -> Self {
+        let mut hasher = DefaultHasher::new();
+        title.hash(&mut hasher);
+        description.hash(&mut hasher);
+        let mut by_id = HashMap::new();
+        for (i, c) in collections.iter().enumerate() {
+            c.etag.hash(&mut hasher);
+            by_id.insert(c.id.clone(), i);
+        }
+        let prepared_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        let mut p = Self {
+            title: title.into(),
+            description: description.into(),
+            collections,
+            prepared_at,
+            etag: hasher.finish(),
+            docs: Default::default(),
+            by_id,
+        };
+        p.docs = super::ogc::Docs::build(&p);
+        p
+    }
+
+    /// The collection with id `id`.
+    pub fn collection(&self, id: &str) -> Option<&Collection> {
+        self.by_id.get(id).and_then(|&i| self.collections.get(i))
+    }
+
+    /// Index of collection `id` in [`Prepared::collections`].
+    pub fn collection_index(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::point;
+
+    #[derive(Serialize)]
+    struct Row {
+        zeta: String,
+        alpha: i32,
+        mid: f64,
+    }
+
+    #[test]
+    fn properties_keep_declaration_order() {
+        let p = properties_of(&Row {
+            zeta: "z".into(),
+            alpha: 1,
+            mid: 2.5,
+        });
+        let names: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["zeta", "alpha", "mid"]);
+    }
+
+    #[test]
+    fn features_are_written_whole_or_selected() {
+        let mut b = CollectionBuilder::new("t", "T", "test");
+        let s = b.shape(
+            point!(x: 1.0, y: 2.0).into(),
+            point!(x: 12.0, y: 57.0).into(),
+        );
+        b.feature(
+            "a",
+            Some(s),
+            None,
+            properties_of(&Row {
+                zeta: "z".into(),
+                alpha: 1,
+                mid: 2.0,
+            }),
+        );
+        let c = b.build();
+        assert_eq!(c.fields[1].kind, FieldKind::Integer);
+        assert_eq!(c.fields[2].kind, FieldKind::Number);
+        let f = c.feature("a").unwrap();
+        let mut out = Vec::new();
+        f.write(&mut out, &c.shapes, Crs::Epsg3006, None, None);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[2,1]},"properties":{"zeta":"z","alpha":1,"mid":2.0}}"#
+        );
+        let mut out = Vec::new();
+        f.write(
+            &mut out,
+            &c.shapes,
+            Crs::Crs84,
+            Some(&[1]),
+            Some(r#","links":[]"#),
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[12,57]},"properties":{"alpha":1},"links":[]}"#
+        );
+    }
+
+    #[test]
+    fn templates_fill_in_the_base() {
+        let t = Template::json(&serde_json::json!({"href": format!("{BASE}/x")}));
+        assert_eq!(t.render("http://h:1"), r#"{"href":"http://h:1/x"}"#);
+    }
+}

@@ -1,0 +1,110 @@
+//! Shared service state: the prepared data behind a lock that a reload can swap, and the
+//! service's fixed settings.
+
+use std::sync::{Arc, RwLock};
+
+use super::prepared::Prepared;
+
+/// Settings fixed for the life of the service.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Public base URL (`https://example.org/housing`), used for every link instead of the
+    /// request's `Host` header. No trailing slash.
+    pub public_url: Option<String>,
+    /// Base URL used when a request has no usable `Host` header (the listening address).
+    pub fallback_base: String,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            public_url: None,
+            fallback_base: "http://localhost".into(),
+        }
+    }
+}
+
+impl ServiceConfig {
+    /// Checks and normalises a public URL: `http(s)://host[:port][/path]`, no query, no
+    /// characters that would need escaping in JSON or HTML.
+    pub fn parse_public_url(url: &str) -> Result<String, String> {
+        let u = url.trim().trim_end_matches('/');
+        let rest = u
+            .strip_prefix("http://")
+            .or_else(|| u.strip_prefix("https://"))
+            .ok_or_else(|| format!("public URL '{url}' must start with http:// or https://"))?;
+        let ok = !rest.is_empty()
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~:/[]@!$&()*+,;=%".contains(&b))
+            && !rest.contains(['?', '#']);
+        if ok {
+            Ok(u.to_string())
+        } else {
+            Err(format!(
+                "public URL '{url}' has characters that are not allowed (spaces, quotes, <, >, ?, #)"
+            ))
+        }
+    }
+}
+
+/// The state every handler gets: cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    data: RwLock<Arc<Prepared>>,
+    config: ServiceConfig,
+}
+
+impl AppState {
+    /// A state serving `data`.
+    pub fn new(data: Prepared, config: ServiceConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                data: RwLock::new(Arc::new(data)),
+                config,
+            }),
+        }
+    }
+
+    /// The data to answer the current request from.
+    pub fn current(&self) -> Arc<Prepared> {
+        match self.inner.data.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Replaces the data (after a successful reload); requests in flight keep the old data.
+    pub fn replace(&self, data: Prepared) {
+        let new = Arc::new(data);
+        match self.inner.data.write() {
+            Ok(mut g) => *g = new,
+            Err(poisoned) => *poisoned.into_inner() = new,
+        }
+    }
+
+    /// Service settings.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.inner.config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_are_checked() {
+        assert_eq!(
+            ServiceConfig::parse_public_url("https://example.org/housing/").unwrap(),
+            "https://example.org/housing"
+        );
+        assert!(ServiceConfig::parse_public_url("example.org").is_err());
+        assert!(ServiceConfig::parse_public_url("http://a\"b").is_err());
+        assert!(ServiceConfig::parse_public_url("http://a/b?x=1").is_err());
+    }
+}
