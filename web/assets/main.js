@@ -1,0 +1,296 @@
+// The dashboard: loads districts and demand from the service's OGC API (the collections QGIS
+// reads), flags when the service has them, and the bottleneck report; then wires the measure
+// selector, the year slider, the map, the district panel and the charts.
+
+import { allItems, collectionIds, districtCode, districtName, getJSON, local } from './api.js';
+import { bottleneckChart, lineChart, STAGE_LABELS } from './charts.js';
+import { quantileClasses } from './classify.js';
+import { fmt, h } from './format.js';
+import { DistrictMap } from './map.js';
+import { flagDetails, renderPanel } from './panel.js';
+
+const config = JSON.parse(document.getElementById('dashboard-config')?.textContent || '{}');
+const params = new URLSearchParams(location.search);
+
+/** The measures the map can show. `value(row, baseRow)` reads one district-year. */
+const MEASURES = [
+  { id: 'gap_per_1000', label: 'Gap per 1,000 inhabitants (bostadsunderskott per 1 000 inv.)', digits: 1, diverging: true,
+    value: (r) => r.gap_per_1000 },
+  { id: 'dwellings_needed', label: 'Dwellings needed (bostadsbehov)', digits: 0,
+    value: (r) => r.dwellings_needed },
+  { id: 'growth_80_plus', label: 'Growth of persons 80+ since the base year (ökning 80+)', digits: 0, diverging: true,
+    value: (r, b) => (b ? r.population_80_plus - b.population_80_plus : NaN) },
+  { id: 'care_places_needed', label: 'Care-home places needed (platser i särskilt boende)', digits: 0,
+    value: (r) => r.care_places_needed },
+  { id: 'dependency_ratio', label: 'Dependency ratio (försörjningsbörda)', digits: 2,
+    value: (r) => r.dependency_ratio },
+];
+
+const statusEl = document.getElementById('status');
+
+function setStatus(text, kind = 'info') {
+  statusEl.textContent = text;
+  statusEl.className = `status ${kind}`;
+  statusEl.hidden = !text;
+}
+
+/** Everything loaded, and what the user chose. */
+const state = {
+  districts: [],
+  names: new Map(),
+  demand: new Map(),
+  years: [],
+  firstYear: 0,
+  baseYear: 0,
+  horizonYear: 0,
+  flags: null,
+  pyramids: null,
+  classes: new Map(),
+  measure: MEASURES[0],
+  year: 0,
+  selected: null,
+  map: null,
+};
+
+async function loadFlags(ids) {
+  try {
+    if (ids?.has('flags')) {
+      const features = await allItems('flags');
+      return features.map((f) => ({ ...f.properties, district: districtCode(f) }));
+    }
+    // The OGC collection is not there (yet): the service's own export has the same rows.
+    const rows = await getJSON(local('export/flags.json'));
+    return Array.isArray(rows) ? rows : null;
+  } catch {
+    return null;
+  }
+}
+
+async function load() {
+  setStatus('Loading districts and demand from the OGC API…');
+  const ids = await collectionIds();
+  for (const needed of ['districts', 'demand']) {
+    if (ids && !ids.has(needed)) throw new Error(`the service has no '${needed}' collection`);
+  }
+  const [districtFeatures, demandFeatures, flags, pyramids] = await Promise.all([
+    allItems('districts'), allItems('demand'), loadFlags(ids),
+    getJSON(local('dashboard/data/pyramids.json')).catch(() => null)]);
+  state.pyramids = pyramids;
+  state.districts = districtFeatures
+    .map((feature) => ({ code: districtCode(feature), name: districtName(feature), feature }))
+    .filter((d) => d.code !== undefined && d.feature.geometry);
+  for (const d of state.districts) state.names.set(d.code, d.name);
+  for (const f of demandFeatures) {
+    const p = f.properties || {};
+    const code = districtCode(f);
+    const year = Number(p.year);
+    if (code === undefined || !Number.isFinite(year)) continue;
+    if (!state.demand.has(code)) state.demand.set(code, new Map());
+    state.demand.get(code).set(year, p);
+    if (!state.names.has(code) && p.name) state.names.set(code, String(p.name));
+  }
+  state.years = [...new Set(demandFeatures.map((f) => Number(f.properties?.year)).filter(Number.isFinite))].sort((a, b) => a - b);
+  if (state.years.length === 0) throw new Error('the demand collection has no rows');
+  state.firstYear = state.years[0];
+  state.horizonYear = state.years[state.years.length - 1];
+  const observed = demandFeatures.filter((f) => f.properties?.observed).map((f) => Number(f.properties.year));
+  state.baseYear = state.years.includes(config.base_year) ? config.base_year
+    : observed.length ? Math.max(...observed) : state.firstYear;
+  state.flags = flags;
+  state.flagsByDistrict = new Map();
+  for (const f of flags || []) {
+    const code = f.district === undefined || f.district === null ? undefined : String(f.district);
+    if (code === undefined) continue;
+    if (!state.flagsByDistrict.has(code)) state.flagsByDistrict.set(code, []);
+    state.flagsByDistrict.get(code).push(f);
+  }
+}
+
+function measureValue(m, code, year) {
+  const rows = state.demand.get(code);
+  const r = rows?.get(year);
+  if (!r) return NaN;
+  const v = m.value(r, rows.get(state.baseYear));
+  return typeof v === 'number' ? v : NaN;
+}
+
+function classesFor(m) {
+  if (!state.classes.has(m.id)) {
+    const values = [];
+    for (const code of state.demand.keys()) for (const y of state.years) values.push(measureValue(m, code, y));
+    state.classes.set(m.id, quantileClasses(values, { classes: 5, diverging: m.diverging }));
+  }
+  return state.classes.get(m.id);
+}
+
+function isObserved(year) {
+  for (const rows of state.demand.values()) {
+    const r = rows.get(year);
+    if (r) return Boolean(r.observed);
+  }
+  return year <= state.baseYear;
+}
+
+function render() {
+  const m = state.measure;
+  const classes = classesFor(m);
+  const values = new Map(state.districts.map((d) => [d.code, measureValue(m, d.code, state.year)]));
+  state.map.recolor(classes, values, (code) => {
+    const v = values.get(code);
+    return `${state.names.get(code) ?? code} (${code})\n${state.year}: ${fmt(v, m.digits)}`;
+  });
+  const zero = m.diverging && classes.some((c) => c.hi === 0) ? '; zero is a break (blue: below, red: above)' : '';
+  state.map.setLegend(m, classes,
+    `Quantiles: 5 classes over every district and year ${state.firstYear}–${state.horizonYear}, so a colour means the same in every year${zero}.`);
+  document.getElementById('year-label').textContent = `${state.year} ${isObserved(state.year) ? 'observed (utfall)' : 'projected (prognos)'}`;
+  renderSelected();
+  const url = new URL(location.href);
+  url.searchParams.set('measure', m.id);
+  url.searchParams.set('year', String(state.year));
+  history.replaceState(null, '', url);
+}
+
+function renderSelected() {
+  if (!state.selected) return;
+  renderPanel(document.getElementById('panel'), {
+    code: state.selected,
+    name: state.names.get(state.selected) ?? state.selected,
+    rows: state.demand.get(state.selected) ?? new Map(),
+    year: state.year,
+    baseYear: state.baseYear,
+    horizonYear: state.horizonYear,
+    flags: state.flags === null ? null : (state.flagsByDistrict.get(state.selected) ?? []),
+    pyramid: state.pyramids?.districts?.[state.selected]
+      ? { bands: state.pyramids.bands, byYear: state.pyramids.districts[state.selected] } : null,
+  });
+}
+
+function select(code) {
+  state.selected = code;
+  state.map.select(code);
+  renderSelected();
+}
+
+function initControls() {
+  const measureEl = document.getElementById('measure');
+  measureEl.replaceChildren(...MEASURES.map((m) => h('option', { value: m.id }, m.label)));
+  const wanted = MEASURES.find((m) => m.id === params.get('measure'));
+  state.measure = wanted ?? MEASURES[0];
+  measureEl.value = state.measure.id;
+  measureEl.addEventListener('change', () => {
+    state.measure = MEASURES.find((m) => m.id === measureEl.value) ?? MEASURES[0];
+    render();
+  });
+  const yearEl = document.getElementById('year');
+  yearEl.min = String(state.firstYear);
+  yearEl.max = String(state.horizonYear);
+  const y = Number(params.get('year'));
+  state.year = state.years.includes(y) ? y : state.horizonYear;
+  yearEl.value = String(state.year);
+  yearEl.addEventListener('input', () => {
+    state.year = Number(yearEl.value);
+    render();
+  });
+}
+
+function renderTotals() {
+  const el = document.getElementById('totals-chart');
+  const codes = [...state.demand.keys()];
+  const sums = { p65: [], p80: [] };
+  for (const y of state.years) {
+    const rows = codes.map((c) => state.demand.get(c).get(y));
+    if (rows.some((r) => !r)) continue;
+    sums.p65.push([y, rows.reduce((a, r) => a + (r.population_65_79 ?? 0), 0)]);
+    sums.p80.push([y, rows.reduce((a, r) => a + (r.population_80_plus ?? 0), 0)]);
+  }
+  const split = (pts) => [pts.filter((p) => p[0] <= state.baseYear), pts.filter((p) => p[0] >= state.baseYear)];
+  const [o65, p65] = split(sums.p65);
+  const [o80, p80] = split(sums.p80);
+  const C65 = '#2166ac';
+  const C80 = '#d6604d';
+  const series = [
+    { label: '65–79, model: observed', color: C65, points: o65 },
+    { label: '65–79, model: projection', color: C65, dash: '6 4', points: p65 },
+    { label: '80+, model: observed', color: C80, points: o80 },
+    { label: '80+, model: projection', color: C80, dash: '6 4', points: p80 },
+  ];
+  const ref = config.reference;
+  if (ref) {
+    const pts = (vals) => vals.map((v, i) => [ref.first_year + i, v]);
+    series.push(
+      { label: `65–79, ${ref.label}`, color: '#67a9cf', dash: '1 3', width: 2, markers: true, points: pts(ref.population_65_79) },
+      { label: `80+, ${ref.label}`, color: '#f4a582', dash: '1 3', width: 2, markers: true, points: pts(ref.population_80_plus) });
+  }
+  el.replaceChildren(lineChart(series.filter((se) => se.points.length), {
+    markX: state.baseYear, markLabel: `base year ${state.baseYear}`, yLabel: 'persons',
+  }));
+}
+
+async function renderBottlenecks() {
+  const summary = document.getElementById('bottleneck-summary');
+  const chart = document.getElementById('bottleneck-chart');
+  let report;
+  try {
+    report = await getJSON(local('bottlenecks'));
+  } catch (e) {
+    summary.textContent = `The bottleneck analysis is not available: ${e.message}`;
+    return;
+  }
+  const stages = report.stages || [];
+  const b = stages.find((st) => st.stage === report.bottleneck);
+  const lines = [];
+  lines.push(h('p', {}, `Pipeline snapshot ${report.as_of}, ${(report.projects || []).length} projects. `,
+    b ? h('strong', {}, `Bottleneck: ${STAGE_LABELS[b.stage] ?? b.stage} — ${b.projects_waiting} projects with ${fmt(b.dwellings_waiting)} dwellings waiting (the most dwelling-days of any stage).`)
+      : 'No project is waiting in any stage.'));
+  const facts = [];
+  if (Number.isFinite(report.appeal_rate)) facts.push(`appealed plans (överklagade): ${fmt(report.appeal_rate * 100)} %`);
+  if (Number.isFinite(report.median_plan_to_start_days)) facts.push(`median planuppdrag → startbesked: ${fmt(report.median_plan_to_start_days / 365.25, 1)} years (national: 4,8)`);
+  const bygglov = stages.find((st) => st.stage === 'bygglov');
+  if (bygglov?.limit_applicable) facts.push(`bygglov over 10 weeks: ${bygglov.over_limit} of ${bygglov.limit_applicable}`);
+  if (facts.length) lines.push(h('p', {}, facts.join(' · ')));
+  summary.replaceChildren(...lines);
+  chart.replaceChildren(bottleneckChart(report));
+}
+
+/** The model's notes (and missing parts) in a closed box under the header. */
+function showNotes() {
+  const notes = Array.isArray(config.notes) ? [...config.notes] : [];
+  if (state.flags === null) notes.unshift('Flags are not available from this service yet.');
+  if (notes.length === 0) {
+    setStatus('');
+    return;
+  }
+  setStatus('', 'note');
+  statusEl.hidden = false;
+  statusEl.replaceChildren(h('details', {},
+    h('summary', {}, `Notes about this model run (${notes.length})`),
+    h('ul', {}, notes.map((n) => h('li', {}, n)))));
+}
+
+function flagPopup(code, flags) {
+  return h('div', { class: 'flag-popup' }, h('strong', {}, state.names.get(code) ?? code), flagDetails(flags));
+}
+
+async function main() {
+  document.getElementById('dataset-name').textContent = config.dataset ?? '';
+  try {
+    await load();
+  } catch (e) {
+    setStatus(`Could not load the data: ${e.message}`, 'error');
+    document.body.dataset.ready = 'error';
+    return;
+  }
+  initControls();
+  state.map = new DistrictMap(document.getElementById('map'), state.districts, {
+    basemap: params.get('basemap') || config.basemap || null,
+    onSelect: select,
+  });
+  state.map.setFlags(state.flagsByDistrict, (c) => state.names.get(c) ?? c, flagPopup);
+  render();
+  renderTotals();
+  await renderBottlenecks();
+  showNotes();
+  document.body.dataset.ready = 'true';
+}
+
+main();
