@@ -1,6 +1,11 @@
-//! `housing-need analyze`.
+//! `housing-need analyze`: load a dataset, run the model, write the results to a GeoPackage, a
+//! GeoJSON file or a folder of CSV files. Progress goes to stderr; the output format follows
+//! the file name.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use crate::model::{ModelRun, Scenario};
 
 /// Arguments of `analyze`.
 #[derive(Debug, clap::Args)]
@@ -8,12 +13,98 @@ pub struct AnalyzeArgs {
     /// The dataset.
     #[command(flatten)]
     pub data: super::DataArg,
+    /// Output: `FILE.gpkg` (layers `districts` and `demand`, EPSG:3006), `FILE.geojson`
+    /// (CRS84), or a folder (`DIR/` or a path without extension) for `demand.csv` and
+    /// `districts.csv`. An existing output file is overwritten.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Print the model's municipal 2027 figures for 65–79 and 80+ next to the seed's forecast
+    /// (Statisticon 2018: 6,948 and 3,479) with the deviation in %.
+    #[arg(long)]
+    pub compare_seed: bool,
+    /// Migration scenario (overrides `[model] scenario`): low, base or high.
+    #[arg(long, value_parser = ["low", "base", "high"])]
+    pub scenario: Option<String>,
+    /// Years to project beyond the base year (overrides `[model] horizon`).
+    #[arg(long)]
+    pub horizon: Option<u32>,
 }
+
+/// The seed's forecast for 2027 (Statisticon, Befolkningsprognos 2018–2027, Alingsås kommun):
+/// persons 65–79 and 80+.
+pub const SEED_2027: (i32, f64, f64) = (2027, 6948.0, 3479.0);
 
 /// Runs `analyze`.
 pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     let manifest = crate::config::Manifest::load(&args.data.manifest)?;
+    eprintln!("loading {}", args.data.manifest.display());
     let dataset = crate::ingest::load(&manifest)?;
-    println!("{}", dataset.summary());
+    let mut params = manifest.model.clone();
+    if let Some(s) = &args.scenario {
+        params.scenario = match s.as_str() {
+            "low" => Scenario::Low,
+            "high" => Scenario::High,
+            _ => Scenario::Base,
+        };
+    }
+    if let Some(h) = args.horizon {
+        params.horizon = h;
+    }
+    for problem in params.validate(&dataset.bands) {
+        eprintln!("warning: {problem}");
+    }
+    let observed = dataset.population_years().len();
+    eprintln!(
+        "projecting {} districts from {observed} observed year{} …",
+        dataset.districts.len(),
+        if observed == 1 { "" } else { "s" }
+    );
+    let started = std::time::Instant::now();
+    let run = crate::model::run(&dataset, &params);
+    eprintln!(
+        "projected {}–{} (base year {}) in {:.1} ms",
+        run.first_year,
+        run.horizon_year,
+        run.base_year,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    for note in &run.notes {
+        eprintln!("note: {note}");
+    }
+    if args.compare_seed {
+        println!("{}", seed_comparison(&run));
+    }
+    let written = crate::export::write(&args.out, &dataset, &run, |message| {
+        eprintln!("{message}");
+    })?;
+    eprintln!("{written}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The municipal figures for 65–79 and 80+ in the seed's year next to its forecast, as text.
+pub fn seed_comparison(run: &ModelRun) -> String {
+    let (year, seed_65_79, seed_80) = SEED_2027;
+    let rows = run.rows.iter().filter(|r| r.year == year);
+    let (mut p65, mut p80, mut n) = (0.0, 0.0, 0);
+    for r in rows {
+        p65 += r.population_65_79;
+        p80 += r.population_80_plus;
+        n += 1;
+    }
+    if n == 0 {
+        return format!(
+            "seed comparison: the run covers {}–{}, not {year}",
+            run.first_year, run.horizon_year
+        );
+    }
+    let dev = |model: f64, seed: f64| (model - seed) / seed * 100.0;
+    format!(
+        "seed comparison, municipality {year} (base year {}):\n\
+         \x20 age     model   seed (Statisticon 2018)   deviation\n\
+         \x20 65-79  {p65:>6.0}   {seed_65_79:>6.0}                   {:>+6.1} %\n\
+         \x20 80+    {p80:>6.0}   {seed_80:>6.0}                   {:>+6.1} %",
+        run.base_year,
+        dev(p65, seed_65_79),
+        dev(p80, seed_80),
+    )
 }

@@ -4,6 +4,8 @@
 
 use serde::Serialize;
 
+use super::{Cohorts, Scenario};
+
 /// Demand and gap for one district in one year. Field names are the public property names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DemandRow {
@@ -35,19 +37,24 @@ pub struct DemandRow {
     pub dwellings_pipeline: f64,
     /// Gap = dwellings_needed − (dwellings_stock + dwellings_pipeline); positive: shortage.
     pub gap: f64,
-    /// Gap per 1,000 inhabitants.
+    /// Gap per 1,000 inhabitants; NaN (written as null) when the population is 0.
     pub gap_per_1000: f64,
     /// Care-home places needed (särskilt boende) for persons 80+.
     pub care_places_needed: f64,
-    /// Dependency ratio (försörjningsbörda) = (0–19 + 65+) / (20–64).
+    /// Persons living in care homes (observed places in observed years, the base-year share of
+    /// 80+ after); taken out before households are counted.
+    pub persons_in_care: f64,
+    /// Dependency ratio (försörjningsbörda) = (0–19 + 65+) / (20–64); NaN (written as null)
+    /// when nobody is 20–64.
     pub dependency_ratio: f64,
-    /// Extra small flats needed since the base year (growth of persons 20–29).
+    /// Small flats needed beyond the base year: the change since the base year of the households
+    /// headed by persons 20–29, / (1 − vacancy reserve). Signed: negative when the group shrinks.
     pub small_flats_needed: f64,
-    /// Extra family dwellings needed since the base year (growth of persons 30–49).
+    /// Family dwellings (3–4 rooms or småhus) needed beyond the base year: the same for 30–49.
     pub family_dwellings_needed: f64,
-    /// Extra accessible flats needed since the base year (growth of persons 65–79).
+    /// Accessible flats needed beyond the base year: the same for 65–79.
     pub accessible_flats_needed: f64,
-    /// Extra senior dwellings needed since the base year (growth of persons 80+ not in care).
+    /// Senior dwellings needed beyond the base year: the same for 80+ living outside care homes.
     pub senior_dwellings_needed: f64,
 }
 
@@ -64,4 +71,9 @@ pub struct ModelRun {
     pub rows: Vec<DemandRow>,
     /// Plain-language notes about the run (e.g. "no migration data: closed population").
     pub notes: Vec<String>,
+    /// The migration scenario the run used.
+    pub scenario: Scenario,
+    /// Population by year, district, sex and band behind the rows (not serialized: large).
+    #[serde(skip)]
+    pub cohorts: Cohorts,
 }
