@@ -53,6 +53,7 @@ fn dataset(districts: Vec<District>) -> Dataset {
         bands: AgeBands::five_year(80),
         districts,
         population: Vec::new(),
+        residences: Vec::new(),
         migration: Vec::new(),
         dwellings: Vec::new(),
         indicators: Vec::new(),

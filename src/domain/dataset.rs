@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::{
     AgeBands, District, DwellingRecord, IndicatorRecord, MigrationRecord, PopulationRecord,
-    Project, TransitStop,
+    Project, Residence, TransitStop,
 };
 
 /// Everything a manifest names, loaded, validated and joined to districts.
@@ -23,6 +23,9 @@ pub struct Dataset {
     pub districts: Vec<District>,
     /// Population by district, year, sex and band (summed over address points when given so).
     pub population: Vec<PopulationRecord>,
+    /// Address points of the latest observed year with their persons (all ages), when the
+    /// population came as address points; empty for a table. Used for accessibility.
+    pub residences: Vec<Residence>,
     /// Migration by district (or municipality), year, sex and band.
     pub migration: Vec<MigrationRecord>,
     /// Dwelling stock.

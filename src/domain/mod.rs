@@ -16,5 +16,5 @@ pub use dataset::{Dataset, Summary};
 pub use district::{District, DistrictIndex};
 pub use tables::{
     DwellingRecord, DwellingType, IndicatorRecord, MigrationRecord, PopulationRecord, Project,
-    ProjectStage, StageDates, Tenure, TransitMode, TransitStop,
+    ProjectStage, Residence, StageDates, Tenure, TransitMode, TransitStop,
 };

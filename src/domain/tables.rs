@@ -282,3 +282,15 @@ pub struct Project {
     /// True when the adopted plan was appealed (överklagad).
     pub appealed: bool,
 }
+
+/// One address point of the population register with its persons (folkbokförda), in SWEREF 99
+/// TM (EPSG:3006) metres, already joined to its district.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Residence {
+    /// Position in EPSG:3006.
+    pub point: Point<f64>,
+    /// Index into [`crate::domain::Dataset::districts`].
+    pub district: usize,
+    /// Persons living at the point (all ages); points with no persons are ignored.
+    pub persons: f64,
+}

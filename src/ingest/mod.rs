@@ -206,9 +206,14 @@ pub fn check(manifest: &Manifest) -> Report {
         as_of,
     };
 
+    let mut residences = Vec::new();
     let population = match (&manifest.population.path, &manifest.population.source) {
         (Some(path), None) => tables::population(&ctx, path, &mut found),
-        (None, Some(source)) => points::address_points(&ctx, source, &mut found),
+        (None, Some(source)) => {
+            let (population, points) = points::address_points(&ctx, source, &mut found);
+            residences = points;
+            population
+        }
         (Some(_), Some(_)) => {
             found.problem(
                 Problem::new(
@@ -268,6 +273,7 @@ pub fn check(manifest: &Manifest) -> Report {
             bands,
             districts: districts.list,
             population,
+            residences,
             migration,
             dwellings,
             indicators,

@@ -24,7 +24,8 @@ use super::tables::{
 use super::{values, Ctx, Findings, OutsidePoint, PointJoin, Problem};
 use crate::config::TableSource;
 use crate::domain::{
-    PopulationRecord, Project, ProjectStage, Sex, StageDates, Tenure, TransitMode, TransitStop,
+    PopulationRecord, Project, ProjectStage, Residence, Sex, StageDates, Tenure, TransitMode,
+    TransitStop,
 };
 
 /// How many points outside every district are shown as examples.
@@ -150,19 +151,19 @@ pub(crate) fn address_points(
     ctx: &Ctx<'_>,
     source_name: &str,
     found: &mut Findings,
-) -> Vec<PopulationRecord> {
+) -> (Vec<PopulationRecord>, Vec<Residence>) {
     let src = &ctx.manifest.population;
     let Some(source) = gdal_source::open(ctx.manifest, source_name, &src.open_options, found)
     else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let file = source.file.clone();
     let Some(mut layer) = gdal_source::layer(&source, src.layer.as_deref(), found) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     if !gdal_source::has_geometry(&layer) {
         found.problem(Problem::new(&file, no_points_message(&layer)));
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let crs = gdal_source::crs(
         ctx.manifest,
@@ -185,7 +186,7 @@ pub(crate) fn address_points(
         ("persons", Need::Required),
     ];
     let Some(cols) = layer_columns(&file, &layer, src, &wanted, found) else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
 
     let capacity = layer.try_feature_count().unwrap_or(0).min(10_000_000) as usize;
@@ -247,7 +248,7 @@ pub(crate) fn address_points(
         found.warning(Problem::new(&file, "has no address points"));
     }
     let Some(rp) = reproject else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let (raw_xs, raw_ys) = (xs.clone(), ys.clone());
     let ok = transform_in_place(&rp.to_sweref, &mut xs, &mut ys);
@@ -260,10 +261,13 @@ pub(crate) fn address_points(
         );
     }
     let Some(index) = ctx.districts.index() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
 
     let mut sums: HashMap<(usize, i32, Sex, usize), f64> = HashMap::new();
+    // Persons per address of the latest year, for accessibility (keyed by exact coordinates).
+    let latest_year = rows.iter().map(|r| r.year).max();
+    let mut homes: HashMap<(u64, u64), (usize, f64, f64, f64)> = HashMap::new();
     let mut join = PointJoin {
         part: "population".into(),
         file: file.clone(),
@@ -277,7 +281,13 @@ pub(crate) fn address_points(
             continue;
         }
         match index.locate(Point::new(xs[i], ys[i])) {
-            Some(d) => *sums.entry((d, r.year, r.sex, r.band)).or_insert(0.0) += r.persons,
+            Some(d) => {
+                *sums.entry((d, r.year, r.sex, r.band)).or_insert(0.0) += r.persons;
+                if Some(r.year) == latest_year {
+                    let key = (xs[i].to_bits(), ys[i].to_bits());
+                    homes.entry(key).or_insert((d, xs[i], ys[i], 0.0)).3 += r.persons;
+                }
+            }
             None => {
                 join.outside += 1;
                 join.amount_outside += r.persons;
@@ -306,7 +316,20 @@ pub(crate) fn address_points(
     out.sort_by(|a, b| {
         (a.district, a.year, a.sex, a.band).cmp(&(b.district, b.year, b.sex, b.band))
     });
-    out
+    let mut residences: Vec<Residence> = homes
+        .into_values()
+        .map(|(district, x, y, persons)| Residence {
+            point: Point::new(x, y),
+            district,
+            persons,
+        })
+        .collect();
+    residences.sort_by(|a, b| {
+        (a.point.x(), a.point.y())
+            .partial_cmp(&(b.point.x(), b.point.y()))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    (out, residences)
 }
 
 /// Records a join's counts, and a warning with examples when points fell in no district.

@@ -107,6 +107,7 @@ pub fn dataset() -> Dataset {
         bands,
         districts,
         population,
+        residences: Vec::new(),
         migration: Vec::new(),
         dwellings,
         indicators: Vec::new(),

@@ -151,6 +151,7 @@ pub fn dataset() -> Dataset {
         bands: AgeBands::five_year(80),
         districts,
         population,
+        residences: Vec::new(),
         migration: Vec::new(),
         dwellings,
         indicators: Vec::new(),
