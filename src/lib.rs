@@ -11,6 +11,7 @@
 //! Dependencies point one way: `api`, `export` and `commands` use `model`; `model` uses
 //! `domain`; `ingest` produces `domain` values and is the only place that touches GDAL.
 
+pub mod analysis;
 pub mod api;
 pub mod commands;
 pub mod config;
@@ -34,6 +35,9 @@ pub enum Error {
     /// Writing results failed.
     #[error(transparent)]
     Export(#[from] export::ExportError),
+    /// The dashboard's data could not be prepared.
+    #[error(transparent)]
+    Web(#[from] web::WebDataError),
     /// I/O outside the above (binding a socket, say).
     #[error("{context}: {source}")]
     Io {

@@ -13,18 +13,21 @@ use super::temporal::TimeSpan;
 use crate::domain::{Dataset, DwellingType, Sex};
 use crate::model::ModelRun;
 
-/// Prepares the service's data from a dataset and a model run.
+/// Prepares the service's data from a dataset and a model run: `districts` and `demand`.
 pub fn prepare(dataset: &Dataset, run: &ModelRun) -> Prepared {
-    let description = format!(
+    Prepared::new(
+        &dataset.name,
+        &service_description(dataset, run),
+        vec![districts(dataset, run), demand(dataset, run)],
+    )
+}
+
+fn service_description(dataset: &Dataset, run: &ModelRun) -> String {
+    format!(
         "Housing need per district for {}: base-year facts per district and the projected \
          population, households, dwelling demand and gap per district and year \
          ({}–{}, base year {}).",
         dataset.name, run.first_year, run.horizon_year, run.base_year
-    );
-    Prepared::new(
-        &dataset.name,
-        &description,
-        vec![districts(dataset, run), demand(dataset, run)],
     )
 }
 
@@ -258,6 +261,140 @@ pub fn demand(dataset: &Dataset, run: &ModelRun) -> Collection {
             TimeSpan::year(row.year),
             properties_of(row),
         );
+    }
+    b.build()
+}
+
+/// Prepares every collection: `districts`, `demand`, and `flags` and `projects` when the
+/// dataset has what they need.
+pub fn prepare_all(dataset: &Dataset, analysis: &crate::analysis::Analysis) -> Prepared {
+    let run = &analysis.run;
+    let mut collections = vec![districts(dataset, run), demand(dataset, run)];
+    if !analysis.flags.is_empty() {
+        collections.push(flags(dataset, &analysis.flags));
+    }
+    if !dataset.projects.is_empty() {
+        collections.push(projects(dataset, &analysis.bottlenecks));
+    }
+    Prepared::new(
+        &dataset.name,
+        &service_description(dataset, run),
+        collections,
+    )
+}
+
+/// `flags`: one feature per district and flag kind (`densify`, `upgrade`), id
+/// `{district}:{flag}`, with the district polygon, `flagged`, `score`, the flattened
+/// indicators and `reasons` (every rule evaluated, met or not) plus `reason_text` for labels.
+pub fn flags(dataset: &Dataset, flags: &[crate::flags::FlagResult]) -> Collection {
+    let mut b = CollectionBuilder::new(
+        "flags",
+        "Densification and upgrade flags",
+        &format!(
+            "For each district of {} and each flag kind (densify, upgrade): whether it is \
+             flagged, its score, and the reasons: every rule evaluated with its indicator, \
+             value, threshold and whether it was met. Filter on flagged=true.",
+            dataset.name
+        ),
+    );
+    b.describe("id", "District code and flag kind")
+        .describe("district", "District code")
+        .describe("name", "District name")
+        .describe("flag", "densify or upgrade")
+        .describe("flagged", "True when the district is flagged")
+        .describe(
+            "score",
+            "densify: share of conditions met; upgrade: secondary indicators met",
+        )
+        .describe("reason_text", "The reasons in one line, for labels")
+        .describe(
+            "reasons",
+            "Every rule evaluated: rule, indicator, value, threshold, met",
+        )
+        .describe("gap_horizon", "Model gap at the horizon year (dwellings)")
+        .describe(
+            "transit_share_400m",
+            "Share of residents within 400 m of a frequent stop",
+        )
+        .describe(
+            "station_share_1200m",
+            "Share of residents within 1,200 m of a railway station",
+        )
+        .describe("dwellings_per_ha", "Dwellings per hectare of land");
+    let shapes = district_shapes(dataset, &mut b);
+    for f in flags {
+        b.feature(
+            f.id.clone(),
+            shapes.get(f.district_index).copied(),
+            None,
+            properties_of(f),
+        );
+    }
+    b.build()
+}
+
+/// `projects`: one feature per pipeline project with its current stage, days in stage and
+/// whether it is over the stage's statutory limit.
+pub fn projects(dataset: &Dataset, report: &crate::pipeline::BottleneckReport) -> Collection {
+    let mut b = CollectionBuilder::new(
+        "projects",
+        "Housing projects in the pipeline",
+        &format!(
+            "Housing projects of {} with their stage dates, the stage each waits in on {}, \
+             days in that stage, and whether the statutory time limit is exceeded.",
+            dataset.name, report.as_of
+        ),
+    );
+    b.describe("project_id", "Project id")
+        .describe(
+            "stage",
+            "The stage the project waits in (after its last dated milestone)",
+        )
+        .describe("days_in_stage", "Days since the last milestone")
+        .describe(
+            "over_limit",
+            "True when the wait exceeds the stage's statutory limit",
+        )
+        .describe("days_over", "Days beyond the statutory limit")
+        .describe("completed", "True when inflyttning (moving in) is reached");
+    for (p, status) in dataset.projects.iter().zip(&report.projects) {
+        let shape = match (&p.geometry, &p.geometry_lonlat) {
+            (Some(g), Some(l)) => Some(b.shape(g.clone(), l.clone())),
+            _ => None,
+        };
+        let district = p.district.and_then(|i| dataset.districts.get(i));
+        let mut props = vec![
+            ("project_id".to_string(), Value::from(p.id.clone())),
+            ("name".to_string(), Value::from(p.name.clone())),
+            (
+                "district".to_string(),
+                district.map_or(Value::Null, |d| Value::from(d.id.clone())),
+            ),
+            ("dwellings".to_string(), Value::from(p.dwellings)),
+            ("type".to_string(), Value::from(p.dwelling_type.code())),
+            ("tenure".to_string(), Value::from(p.tenure.code())),
+            ("appealed".to_string(), Value::from(p.appealed)),
+            (
+                "stage".to_string(),
+                status.stage.map_or(Value::Null, |s| Value::from(s.code())),
+            ),
+            ("completed".to_string(), Value::from(status.completed)),
+            (
+                "days_in_stage".to_string(),
+                status.days_in_stage.map_or(Value::Null, Value::from),
+            ),
+            ("over_limit".to_string(), Value::from(status.over_limit)),
+            ("days_over".to_string(), Value::from(status.days_over)),
+        ];
+        for stage in crate::domain::ProjectStage::ALL {
+            props.push((
+                stage.code().to_string(),
+                p.dates
+                    .get(stage)
+                    .map_or(Value::Null, |d| Value::from(d.to_string())),
+            ));
+        }
+        b.feature(p.id.clone(), shape, None, props);
     }
     b.build()
 }

@@ -35,12 +35,19 @@ use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use layers::prepare;
+pub use layers::{prepare, prepare_all};
 pub use prepared::{Collection, CollectionBuilder, Prepared};
 pub use state::{AppState, ServiceConfig};
 
 /// The whole service as a router.
 pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// [`app`] with `extra` routes (the dashboard, BI exports) merged in under the same
+/// compression, CORS and tracing layers and the same JSON 404 fallback. `extra` must not set a
+/// fallback of its own.
+pub fn app_with(state: AppState, extra: Router) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
@@ -68,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
+        .merge(extra)
         .layer(compression)
         .layer(cors)
         .layer(middleware::from_fn(allow_header))

@@ -64,8 +64,11 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
 
     let manifest = crate::config::Manifest::load(&args.data.manifest)?;
     let dataset = crate::ingest::load(&manifest)?;
-    let model_run = crate::model::run(&dataset, &manifest.model);
-    let prepared = api::prepare(&dataset, &model_run);
+    let analysis = crate::analysis::Analysis::compute(&dataset, &manifest);
+    let model_run = &analysis.run;
+    let prepared = api::prepare_all(&dataset, &analysis);
+    let web_data =
+        crate::web::WebData::new(&dataset, model_run, &analysis.bottlenecks, &analysis.flags)?;
     for note in &model_run.notes {
         tracing::info!("model: {note}");
     }
@@ -115,13 +118,16 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
                 fallback_base,
             },
         );
-        axum::serve(listener, api::app(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|source| crate::Error::Io {
-                context: "serving HTTP".into(),
-                source,
-            })?;
+        axum::serve(
+            listener,
+            api::app_with(state, crate::web::routes(std::sync::Arc::new(web_data))),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| crate::Error::Io {
+            context: "serving HTTP".into(),
+            source,
+        })?;
         tracing::info!("stopped");
         Ok::<_, crate::Error>(())
     })?;

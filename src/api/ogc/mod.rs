@@ -123,6 +123,9 @@ impl Docs {
                 link(format!("{BASE}/api?f=html"), "service-doc", "text/html", "The API documentation"),
                 link(format!("{BASE}/conformance"), "conformance", JSON, "Conformance classes implemented"),
                 link(format!("{BASE}/collections"), "data", JSON, "The collections"),
+                link(format!("{BASE}/dashboard"), "related", "text/html", "Dashboard: housing need by district, flags and bottlenecks"),
+                link(format!("{BASE}/bottlenecks"), "related", JSON, "Building-process bottlenecks (JSON; f=csv for CSV)"),
+                link(format!("{BASE}/export/demand.csv"), "related", "text/csv", "Demand per district and year as CSV (for BI tools)"),
             ]
         });
         let collections = json!({
