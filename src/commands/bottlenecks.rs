@@ -29,7 +29,9 @@ pub fn run(args: BottlenecksArgs) -> crate::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    let report = crate::pipeline::analyze_dataset(&dataset, args.quarters);
+    let run = crate::model::run(&dataset, &manifest.model);
+    let mut report = crate::pipeline::analyze_dataset(&dataset, args.quarters);
+    report.districts = crate::pipeline::district_coverage(&dataset, &run);
     if args.json {
         let text = serde_json::to_string_pretty(&report).unwrap_or_default();
         println!("{text}");
@@ -135,6 +137,47 @@ pub fn render_table(r: &BottleneckReport) -> String {
         out.push_str(&format!(
             "Median planuppdrag → startbesked: {:.1} years (national reference: 4.8 years).\n",
             d / 365.25
+        ));
+    }
+    if !r.districts.is_empty() {
+        let horizon = r.districts[0].horizon_year;
+        out.push_str(&format!(
+            "\nPipeline against the need by {horizon} (expected = dwellings × completion \
+             probability of the project's stage):\n\n"
+        ));
+        out.push_str(&format!(
+            "{:<10} {:<18} {:>9} {:>9} {:>9} {:>8} {:>9}\n",
+            "district", "name", "in pipe", "expected", "need", "covered", "shortfall"
+        ));
+        for d in &r.districts {
+            out.push_str(&format!(
+                "{:<10} {:<18} {:>9.0} {:>9.0} {:>9.0} {:>8} {:>9.0}\n",
+                d.district,
+                d.name.chars().take(18).collect::<String>(),
+                d.dwellings_in_pipeline,
+                d.expected_by_horizon,
+                d.need_by_horizon,
+                d.covered_share
+                    .map(|x| format!("{:.0} %", x * 100.0))
+                    .unwrap_or_else(|| "–".into()),
+                d.shortfall,
+            ));
+        }
+        let need: f64 = r.districts.iter().map(|d| d.need_by_horizon.max(0.0)).sum();
+        let expected: f64 = r.districts.iter().map(|d| d.expected_by_horizon).sum();
+        let shortfall: f64 = r.districts.iter().map(|d| d.shortfall).sum();
+        out.push_str(&format!(
+            "{:<29} {:>9} {:>9.0} {:>9.0} {:>8} {:>9.0}\n",
+            "municipality (need > 0 summed)",
+            "",
+            expected,
+            need,
+            if need > 0.0 {
+                format!("{:.0} %", expected / need * 100.0)
+            } else {
+                "–".into()
+            },
+            shortfall
         ));
     }
     let problems: usize = r.projects.iter().map(|p| p.date_problems.len()).sum();

@@ -5,9 +5,11 @@
 //! here is computed from the stage dates of the pipeline projects and the snapshot date
 //! (`[dataset] as_of`); formulas are in `docs/bottlenecks.md`.
 
+mod coverage;
 mod stages;
 mod stats;
 
+pub use coverage::{district_coverage, DistrictCoverage};
 pub use stages::{
     fee_reduction_share, project_status, Passage, ProjectStatus, BYGGLOV_EXTENDED_LIMIT_DAYS,
     BYGGLOV_LIMIT_DAYS, LAGA_KRAFT_LIMIT_DAYS, PLANBESKED_LIMIT_DAYS,

@@ -85,6 +85,9 @@ pub struct BottleneckReport {
     pub projects: Vec<ProjectStatus>,
     /// Quarters over which throughput is averaged.
     pub throughput_quarters: u32,
+    /// Per district: pipeline against the model's need by the horizon (filled by
+    /// [`crate::analysis::Analysis`], empty from [`analyze`] alone).
+    pub districts: Vec<super::DistrictCoverage>,
 }
 
 fn quarter_index(d: NaiveDate) -> i32 {
@@ -212,5 +215,6 @@ pub fn analyze(projects: &[Project], as_of: NaiveDate, quarters: u32) -> Bottlen
         median_plan_to_start_days: percentile(&plan_to_start, 50.0),
         projects: statuses,
         throughput_quarters: quarters,
+        districts: Vec::new(),
     }
 }
