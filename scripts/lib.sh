@@ -43,3 +43,15 @@ need_cargo() {
     fi
   fi
 }
+
+# The dashboard's browser libraries (web/package-lock.json), served by the binary under /vendor/.
+need_web_packages() {
+  if ! command -v npm >/dev/null 2>&1; then
+    apt_install nodejs npm
+  fi
+  if [ ! -f "$ROOT/web/node_modules/.package-lock.json" ] \
+     || [ "$ROOT/web/package-lock.json" -nt "$ROOT/web/node_modules/.package-lock.json" ]; then
+    echo "==> npm ci --prefix web" >&2
+    npm ci --prefix "$ROOT/web" --no-audit --no-fund >&2
+  fi
+}
