@@ -74,7 +74,19 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     if args.compare_seed {
         println!("{}", seed_comparison(&run));
     }
-    let written = crate::export::write(&args.out, &dataset, &run, |message| {
+    let flags = crate::flags::evaluate(&dataset, &run, &dataset.residences, &[], &manifest.flags);
+    let flagged = flags.iter().filter(|f| f.flagged).count();
+    eprintln!(
+        "flags: {flagged} of {} district flags raised (densify, upgrade)",
+        flags.len()
+    );
+    let mut extra = vec![crate::export::flags_layer(&dataset, &flags)];
+    if !dataset.projects.is_empty() {
+        let report =
+            crate::pipeline::analyze_dataset(&dataset, crate::analysis::THROUGHPUT_QUARTERS);
+        extra.push(crate::export::projects_layer(&dataset, &report));
+    }
+    let written = crate::export::write_with(&args.out, &dataset, &run, &extra, |message| {
         eprintln!("{message}");
     })?;
     eprintln!("{written}");

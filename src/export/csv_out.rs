@@ -63,3 +63,24 @@ pub(super) fn write_districts(
             .map(|(d, s)| district_values(d, s, run).iter().map(cell).collect()),
     )
 }
+
+/// Writes an extra layer as `<name>.csv` (its fields; no geometry).
+pub(super) fn write_layer(target: &Path, layer: &super::layers::Layer) -> Result<(), ExportError> {
+    use super::layers::Cell;
+    write_rows(
+        target,
+        layer.fields.iter().map(|f| f.0),
+        layer.features.iter().map(|f| {
+            f.values
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t) => t.clone(),
+                    Cell::Integer(i) => i.to_string(),
+                    Cell::Real(x) if x.is_finite() => x.to_string(),
+                    Cell::Real(_) | Cell::Null => String::new(),
+                    Cell::Boolean(b) => b.to_string(),
+                })
+                .collect()
+        }),
+    )
+}

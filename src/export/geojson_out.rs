@@ -82,3 +82,44 @@ pub(super) fn write(target: &Path, dataset: &Dataset, run: &ModelRun) -> Result<
         w.flush().map_err(|e| err(&e))
     })
 }
+
+/// Writes an extra layer as its own FeatureCollection (CRS84) to `target`.
+pub(super) fn write_layer(target: &Path, layer: &super::layers::Layer) -> Result<(), ExportError> {
+    use super::layers::Cell;
+    atomically(target, |temp| {
+        let err = |e: &dyn std::fmt::Display| ExportError::write(target, e);
+        let features: Vec<Json> = layer
+            .features
+            .iter()
+            .map(|f| {
+                let properties: serde_json::Map<String, Json> = layer
+                    .fields
+                    .iter()
+                    .zip(&f.values)
+                    .map(|((name, _), c)| {
+                        let v = match c {
+                            Cell::Text(t) => Json::from(t.clone()),
+                            Cell::Integer(i) => Json::from(*i),
+                            Cell::Real(x) if x.is_finite() => Json::from(*x),
+                            Cell::Real(_) | Cell::Null => Json::Null,
+                            Cell::Boolean(b) => Json::from(*b),
+                        };
+                        ((*name).to_string(), v)
+                    })
+                    .collect();
+                let geometry = f
+                    .geometry_lonlat
+                    .as_ref()
+                    .and_then(|g| serde_json::to_value(geojson::Geometry::from(g)).ok())
+                    .unwrap_or(Json::Null);
+                json!({"type": "Feature", "id": f.id, "geometry": geometry, "properties": properties})
+            })
+            .collect();
+        let doc = json!({"type": "FeatureCollection", "name": layer.name, "features": features});
+        let file = std::fs::File::create(temp).map_err(|e| err(&e))?;
+        let mut w = BufWriter::new(file);
+        serde_json::to_writer(&mut w, &doc).map_err(|e| err(&e))?;
+        w.write_all(b"\n").map_err(|e| err(&e))?;
+        w.flush().map_err(|e| err(&e))
+    })
+}

@@ -3,8 +3,8 @@
 //! [`crate::model::DemandRow`] property), both MultiPolygon in SWEREF 99 TM (EPSG:3006).
 //! `year` is an Integer field, `observed` a Boolean (Integer with the OFSTBoolean subtype),
 //! the figures Real, NaN ratios null. A `layer_styles` table (the one QGIS writes and reads)
-//! makes both layers open as a choropleth of the gap per 1,000 inhabitants. Everything is
-//! written in one transaction.
+//! makes both layers open as a choropleth of the gap per 1,000 inhabitants. Extra layers
+//! (`flags`, `projects`) follow. Everything is written in one transaction.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,6 +20,7 @@ use gdal::{Dataset, DatasetOptions, DriverManager, GdalOpenFlags};
 use crate::domain::District;
 use crate::model::ModelRun;
 
+use super::layers::{Cell, Layer, LayerGeometry};
 use super::{
     atomically, demand_values, district_values, qgis_style, DistrictSummary, ExportError, Kind,
     Value, DEMAND_FIELDS, DISTRICT_FIELDS,
@@ -30,9 +31,10 @@ pub(super) fn write(
     target: &Path,
     districts: &[(&District, DistrictSummary)],
     run: &ModelRun,
+    extra: &[Layer],
 ) -> Result<(), ExportError> {
     atomically(target, |temp| {
-        write_gpkg(temp, districts, run).map_err(|e| ExportError::write(target, e))
+        write_gpkg(temp, districts, run, extra).map_err(|e| ExportError::write(target, e))
     })
 }
 
@@ -40,12 +42,21 @@ fn write_gpkg(
     path: &Path,
     districts: &[(&District, DistrictSummary)],
     run: &ModelRun,
+    extra: &[Layer],
 ) -> gdal::errors::Result<()> {
     let driver = DriverManager::get_driver_by_name("GPKG")?;
     let mut ds = driver.create_vector_only(path)?;
     let srs = SpatialRef::from_epsg(3006)?;
-    create_layer(&mut ds, "districts", &srs, &DISTRICT_FIELDS)?;
-    create_layer(&mut ds, "demand", &srs, &DEMAND_FIELDS)?;
+    let polygons = OGRwkbGeometryType::wkbMultiPolygon;
+    create_layer(&mut ds, "districts", &srs, polygons, &DISTRICT_FIELDS)?;
+    create_layer(&mut ds, "demand", &srs, polygons, &DEMAND_FIELDS)?;
+    for layer in extra {
+        let ty = match layer.geometry {
+            LayerGeometry::MultiPolygon => polygons,
+            LayerGeometry::Any => OGRwkbGeometryType::wkbUnknown,
+        };
+        create_layer(&mut ds, layer.name, &srs, ty, &layer.fields)?;
+    }
     create_styles_table(&mut ds)?;
     // Reopen so that GDAL reads the Boolean columns added through SQL.
     drop(ds);
@@ -83,6 +94,17 @@ fn write_gpkg(
                 Some(g) => add_feature(&layer, g, &demand_values(row))?,
                 None => add_feature_without_geometry(&layer, &demand_values(row))?,
             }
+        }
+    }
+    for extra_layer in extra {
+        let layer = txn.layer_by_name(extra_layer.name)?;
+        for f in &extra_layer.features {
+            let mut feature = Feature::new(layer.defn())?;
+            set_cells(&mut feature, &f.values)?;
+            if let Some(g) = &f.geometry {
+                feature.set_geometry(g.to_gdal()?)?;
+            }
+            feature.create(&layer)?;
         }
     }
     {
@@ -173,12 +195,13 @@ fn create_layer(
     ds: &mut Dataset,
     name: &str,
     srs: &SpatialRef,
+    ty: OGRwkbGeometryType::Type,
     fields: &[(&str, Kind)],
 ) -> gdal::errors::Result<()> {
     ds.create_layer(LayerOptions {
         name,
         srs: Some(srs),
-        ty: OGRwkbGeometryType::wkbMultiPolygon,
+        ty,
         options: None,
     })?;
     for (field, kind) in fields {
@@ -209,6 +232,19 @@ fn set_values(feature: &mut Feature<'_>, values: &[Value<'_>]) -> gdal::errors::
             Value::Real(x) if x.is_finite() => feature.set_field_double(i, *x)?,
             Value::Real(_) => feature.set_field_null(i)?,
             Value::Boolean(b) => feature.set_field_integer(i, i32::from(*b))?,
+        }
+    }
+    Ok(())
+}
+
+fn set_cells(feature: &mut Feature<'_>, cells: &[Cell]) -> gdal::errors::Result<()> {
+    for (i, c) in cells.iter().enumerate() {
+        match c {
+            Cell::Text(t) => feature.set_field_string(i, t)?,
+            Cell::Integer(n) => feature.set_field_integer(i, *n)?,
+            Cell::Real(x) if x.is_finite() => feature.set_field_double(i, *x)?,
+            Cell::Real(_) | Cell::Null => feature.set_field_null(i)?,
+            Cell::Boolean(b) => feature.set_field_integer(i, i32::from(*b))?,
         }
     }
     Ok(())

@@ -9,7 +9,10 @@
 mod csv_out;
 mod geojson_out;
 mod gpkg;
+mod layers;
 mod qgis_style;
+
+pub use layers::{flags_layer, projects_layer, Cell, Layer, LayerFeature, LayerGeometry};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -284,6 +287,8 @@ pub struct Written {
     pub demand_features: usize,
     /// District features.
     pub district_features: usize,
+    /// Extra layers written and their feature counts.
+    pub extra: Vec<(&'static str, usize)>,
 }
 
 impl fmt::Display for Written {
@@ -298,7 +303,11 @@ impl fmt::Display for Written {
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        )
+        )?;
+        for (name, n) in &self.extra {
+            write!(f, "; {n} {name} features")?;
+        }
+        Ok(())
     }
 }
 
@@ -308,27 +317,54 @@ pub fn write(
     path: &Path,
     dataset: &Dataset,
     run: &ModelRun,
+    progress: impl FnMut(&str),
+) -> Result<Written, ExportError> {
+    write_with(path, dataset, run, &[], progress)
+}
+
+/// [`write`] with extra layers (`flags`, `projects`): more layers in a GeoPackage, sibling
+/// files `<stem>.<layer>.geojson` beside a GeoJSON, `<layer>.csv` in a CSV folder.
+pub fn write_with(
+    path: &Path,
+    dataset: &Dataset,
+    run: &ModelRun,
+    extra: &[Layer],
     mut progress: impl FnMut(&str),
 ) -> Result<Written, ExportError> {
     let format = Format::for_path(path)?;
     let districts = districts_with_summaries(dataset, run);
+    let counts: Vec<(&'static str, usize)> =
+        extra.iter().map(|l| (l.name, l.features.len())).collect();
     match format {
         Format::GeoPackage => {
             announce(path, &mut progress, run.rows.len());
-            gpkg::write(path, &districts, run)?;
+            gpkg::write(path, &districts, run, extra)?;
             Ok(Written {
                 files: vec![path.to_path_buf()],
                 demand_features: run.rows.len(),
                 district_features: districts.len(),
+                extra: counts,
             })
         }
         Format::GeoJson => {
             announce(path, &mut progress, run.rows.len());
             geojson_out::write(path, dataset, run)?;
+            let mut files = vec![path.to_path_buf()];
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "out".into());
+            for layer in extra {
+                let file = path.with_file_name(format!("{stem}.{}.geojson", layer.name));
+                announce(&file, &mut progress, layer.features.len());
+                geojson_out::write_layer(&file, layer)?;
+                files.push(file);
+            }
             Ok(Written {
-                files: vec![path.to_path_buf()],
+                files,
                 demand_features: run.rows.len(),
                 district_features: 0,
+                extra: counts,
             })
         }
         Format::CsvFolder => {
@@ -340,10 +376,18 @@ pub fn write(
             csv_out::write_demand(&demand, run)?;
             announce(&district_file, &mut progress, districts.len());
             csv_out::write_districts(&district_file, &districts, run)?;
+            let mut files = vec![demand, district_file];
+            for layer in extra {
+                let file = path.join(format!("{}.csv", layer.name));
+                announce(&file, &mut progress, layer.features.len());
+                csv_out::write_layer(&file, layer)?;
+                files.push(file);
+            }
             Ok(Written {
-                files: vec![demand, district_file],
+                files,
                 demand_features: run.rows.len(),
                 district_features: districts.len(),
+                extra: counts,
             })
         }
     }

@@ -1,0 +1,118 @@
+//! The batch commands a planner runs on the default dataset: `analyze` writes every layer
+//! (districts, demand, flags with reasons, projects) and `bottlenecks` prints the stage table
+//! with the same numbers the service serves.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use gdal::vector::LayerAccess;
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas/alingsas.toml")
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_housing-need"))
+}
+
+#[test]
+fn analyze_writes_flags_with_reasons_and_projects_to_the_geopackage() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.gpkg");
+    let status = bin()
+        .args(["analyze", "--data"])
+        .arg(manifest())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let ds = gdal::Dataset::open(&out).unwrap();
+    let count = |name: &str| ds.layer_by_name(name).unwrap().feature_count();
+    assert_eq!(count("districts"), 22);
+    assert_eq!(count("demand"), 22 * 13, "22 districts × 2016–2028");
+    assert_eq!(count("flags"), 44, "22 districts × densify/upgrade");
+    assert_eq!(count("projects"), 40);
+
+    let mut flags = ds.layer_by_name("flags").unwrap();
+    let mut flagged = 0;
+    for f in flags.features() {
+        let reasons = f
+            .field_as_string(f.field_index("reasons").unwrap())
+            .unwrap()
+            .unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&reasons).unwrap();
+        let list = parsed.as_array().unwrap();
+        assert!(!list.is_empty(), "every flag carries the rules evaluated");
+        assert!(list
+            .iter()
+            .all(|r| r.get("rule").is_some() && r.get("met").is_some()));
+        let text = f
+            .field_as_string(f.field_index("reason_text").unwrap())
+            .unwrap()
+            .unwrap();
+        assert!(!text.is_empty());
+        if f.field_as_integer(f.field_index("flagged").unwrap())
+            .unwrap()
+            == Some(1)
+        {
+            flagged += 1;
+        }
+    }
+    assert!(flagged > 0, "the sample data flags some districts");
+
+    let mut projects = ds.layer_by_name("projects").unwrap();
+    let stages: Vec<Option<String>> = projects
+        .features()
+        .map(|f| f.field_as_string(f.field_index("stage").unwrap()).unwrap())
+        .collect();
+    assert!(stages.iter().any(|s| s.as_deref() == Some("bygglov")));
+}
+
+#[test]
+fn bottlenecks_prints_the_stage_table_and_names_the_bottleneck() {
+    let out = bin()
+        .args(["bottlenecks", "--data"])
+        .arg(manifest())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    println!("{text}");
+    for stage in [
+        "planbesked",
+        "laga_kraft",
+        "bygglov",
+        "startbesked",
+        "construction",
+    ] {
+        assert!(text.contains(stage), "table lists {stage}");
+    }
+    assert!(text.contains("Bottleneck: "));
+    assert!(text.contains("Pipeline against the need"));
+
+    // The JSON the command prints is the analysis the service serves at /bottlenecks.
+    let json = bin()
+        .args(["bottlenecks", "--json", "--data"])
+        .arg(manifest())
+        .output()
+        .unwrap();
+    let printed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let m = housing_need::config::Manifest::load(&manifest()).unwrap();
+    let ds = housing_need::ingest::load(&m).unwrap();
+    let analysis = housing_need::analysis::Analysis::compute(&ds, &m);
+    let served = serde_json::to_value(&analysis.bottlenecks).unwrap();
+    assert_eq!(printed["stages"], served["stages"]);
+    assert_eq!(printed["bottleneck"], served["bottleneck"]);
+    assert_eq!(printed["districts"], served["districts"]);
+}
