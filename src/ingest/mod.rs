@@ -31,6 +31,19 @@ mod tables;
 mod validity;
 mod values;
 
+/// Model and flag parameters out of range are problems of the manifest, reported with the key
+/// (`model.vacancy_reserve`, `flags.stop_radius_m`, …) like any other field.
+fn check_parameters(manifest: &Manifest, bands: &crate::domain::AgeBands, found: &mut Findings) {
+    for message in manifest.model.validate(bands) {
+        found.problem(Problem::new(&manifest.path, message).in_field("[model]"));
+    }
+    if let Err(e) = manifest.flags.validate() {
+        for message in e.problems {
+            found.problem(Problem::new(&manifest.path, message).in_field("[flags]"));
+        }
+    }
+}
+
 /// One thing wrong with a dataset, located as precisely as the source allows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Problem {
@@ -197,6 +210,7 @@ pub fn check(manifest: &Manifest) -> Report {
     let bands = dataset_bands(manifest, &mut found);
     let as_of = as_of_date(manifest, &mut found);
     tables::check_column_keys(manifest, &mut found);
+    check_parameters(manifest, &bands, &mut found);
 
     let districts = districts::load(manifest, &mut found);
     let ctx = Ctx {

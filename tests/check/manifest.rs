@@ -40,3 +40,13 @@ fn check_has_help() {
     assert_eq!(r.code, Some(0));
     assert!(r.stdout.contains("--json"), "{}", r.stdout);
 }
+
+#[test]
+fn parameters_out_of_range_are_problems_naming_the_key() {
+    let r = check("tests/fixtures/broken/bad_parameters.toml");
+    assert_eq!(r.code, Some(1), "{}", r.all());
+    assert!(r.stdout.contains("field '[model]'"), "{}", r.all());
+    assert!(r.stdout.contains("vacancy_reserve"), "{}", r.all());
+    assert!(r.stdout.contains("field '[flags]'"), "{}", r.all());
+    assert!(r.stdout.contains("stop_radius_m = -400"), "{}", r.all());
+}
