@@ -21,6 +21,7 @@ pub mod flags;
 pub mod ingest;
 pub mod model;
 pub mod pipeline;
+pub mod stats;
 pub mod web;
 
 /// Every error the crate reports, gathered from the modules' own error types.

@@ -17,15 +17,7 @@ use crate::domain::{Project, ProjectStage};
 /// assert_eq!(percentile(&[10.0, 20.0, 30.0, 40.0, 50.0], 80.0), Some(42.0));
 /// ```
 pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let h = (v.len() - 1) as f64 * p / 100.0;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(v.len() - 1);
-    Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
+    crate::stats::quantile(values, p / 100.0)
 }
 
 /// Figures for one stage (passage) of the building process.

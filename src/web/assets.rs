@@ -50,18 +50,7 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::api::html::esc(s)
 }
 
 /// Makes JSON safe inside `<script type="application/json">`: no `</script>` or `<!--` can
