@@ -28,6 +28,15 @@ fn model_on_default() -> Result<(usize, ModelRun), String> {
     Ok((ds.districts.len(), run))
 }
 
+/// Pipeline projects in the default dataset (the `projects` collection's size).
+fn default_projects() -> usize {
+    let m = housing_need::config::Manifest::load(&manifest()).expect("manifest");
+    housing_need::ingest::load(&m)
+        .expect("default dataset")
+        .projects
+        .len()
+}
+
 /// A running server, killed on drop.
 struct Server {
     child: Child,
@@ -265,6 +274,8 @@ fn qgis_loads_every_layer_with_every_feature() {
         .args(["--url", &server.url])
         .args(["--expect", &format!("districts={districts}")])
         .args(["--expect", &format!("demand={}", model.rows.len())])
+        .args(["--expect", &format!("flags={}", 2 * districts)])
+        .args(["--expect", &format!("projects={}", default_projects())])
         // Alingsås kommun in SWEREF 99 TM, with room for the synthetic data's edges.
         .args([
             "--extent-3006",
@@ -291,5 +302,5 @@ fn qgis_loads_every_layer_with_every_feature() {
         .lines()
         .filter(|l| l.contains("\"ok\": true"))
         .count();
-    assert_eq!(checks, 4, "two checks per collection passed:\n{stdout}");
+    assert_eq!(checks, 8, "two checks per collection passed:\n{stdout}");
 }
