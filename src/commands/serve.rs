@@ -62,13 +62,13 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
         }
     };
 
-    let manifest = crate::config::Manifest::load(&args.data.manifest)?;
-    let dataset = crate::ingest::load(&manifest)?;
-    let analysis = crate::analysis::Analysis::compute(&dataset, &manifest);
+    let Loaded {
+        dataset,
+        analysis,
+        prepared,
+        web_data,
+    } = load(&args.data.manifest)?;
     let model_run = &analysis.run;
-    let prepared = api::prepare_all(&dataset, &analysis);
-    let web_data =
-        crate::web::WebData::new(&dataset, model_run, &analysis.bottlenecks, &analysis.flags)?;
     for note in &model_run.notes {
         tracing::info!("model: {note}");
     }
@@ -118,9 +118,15 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
                 fallback_base,
             },
         );
+        let web_state = crate::web::WebState::new(std::sync::Arc::new(web_data));
+        tokio::spawn(reload_on_sighup(
+            args.data.manifest.clone(),
+            state.clone(),
+            web_state.clone(),
+        ));
         axum::serve(
             listener,
-            api::app_with(state, crate::web::routes(std::sync::Arc::new(web_data))),
+            api::app_with(state, crate::web::routes_with(web_state)),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await
@@ -132,6 +138,81 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
         Ok::<_, crate::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Everything one data load prepares.
+struct Loaded {
+    dataset: crate::domain::Dataset,
+    analysis: crate::analysis::Analysis,
+    prepared: api::Prepared,
+    web_data: crate::web::WebData,
+}
+
+/// Reads and validates the dataset, runs the model, flags and bottlenecks, and prepares every
+/// response. Blocking (GDAL); nothing is served from it until it has all succeeded.
+fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
+    let manifest = crate::config::Manifest::load(manifest_path)?;
+    let dataset = crate::ingest::load(&manifest)?;
+    let analysis = crate::analysis::Analysis::compute(&dataset, &manifest);
+    let prepared = api::prepare_all(&dataset, &analysis);
+    let web_data = crate::web::WebData::new(
+        &dataset,
+        &analysis.run,
+        &analysis.bottlenecks,
+        &analysis.flags,
+    )?;
+    Ok(Loaded {
+        dataset,
+        analysis,
+        prepared,
+        web_data,
+    })
+}
+
+/// On SIGHUP, loads the dataset again and swaps the new data in; when the new data has any
+/// problem, every problem is logged and the service keeps serving the last good data.
+async fn reload_on_sighup(
+    manifest: std::path::PathBuf,
+    state: AppState,
+    web: crate::web::WebState,
+) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hup = match signal(SignalKind::hangup()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGHUP (no reloads): {e}");
+                return;
+            }
+        };
+        while hup.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading {}", manifest.display());
+            let path = manifest.clone();
+            match tokio::task::spawn_blocking(move || load(&path)).await {
+                Ok(Ok(loaded)) => {
+                    state.replace(loaded.prepared);
+                    web.replace(loaded.web_data);
+                    tracing::info!(
+                        "reloaded '{}': {} districts, base year {}",
+                        loaded.dataset.name,
+                        loaded.dataset.districts.len(),
+                        loaded.analysis.run.base_year
+                    );
+                }
+                Ok(Err(e)) => {
+                    tracing::error!("reload failed, still serving the previous data: {e}")
+                }
+                Err(e) => {
+                    tracing::error!("reload failed, still serving the previous data: {e}")
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (manifest, state, web);
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server stops.

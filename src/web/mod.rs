@@ -34,7 +34,7 @@ mod routes;
 pub mod table;
 pub mod vendor;
 
-pub use routes::routes;
+pub use routes::{routes, routes_with, WebState};
 use table::Json;
 
 /// Columns of `/export/flags.csv` when no district is flagged (so the file still has a header).

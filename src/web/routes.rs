@@ -33,6 +33,40 @@ use super::{PreparedBody, WebData};
 /// }
 /// ```
 pub fn routes(data: Arc<WebData>) -> Router {
+    routes_with(WebState::new(data))
+}
+
+/// The data behind the dashboard routes, swappable as a whole: a reload replaces it after the
+/// new data is fully prepared, so a request sees either the old or the new data, never a mix.
+#[derive(Clone)]
+pub struct WebState(Arc<std::sync::RwLock<Arc<WebData>>>);
+
+impl WebState {
+    /// A state serving `data`.
+    pub fn new(data: Arc<WebData>) -> Self {
+        Self(Arc::new(std::sync::RwLock::new(data)))
+    }
+
+    /// The data now served.
+    pub fn current(&self) -> Arc<WebData> {
+        match self.0.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serves `data` from now on.
+    pub fn replace(&self, data: WebData) {
+        let new = Arc::new(data);
+        match self.0.write() {
+            Ok(mut g) => *g = new,
+            Err(poisoned) => *poisoned.into_inner() = new,
+        }
+    }
+}
+
+/// [`routes`] over a [`WebState`] the caller keeps, to replace the data on reload.
+pub fn routes_with(state: WebState) -> Router {
     Router::new()
         .route("/dashboard", get(page))
         .route("/dashboard/", get(page_slash))
@@ -41,7 +75,7 @@ pub fn routes(data: Arc<WebData>) -> Router {
         .route("/vendor/{*path}", get(vendor_file))
         .route("/bottlenecks", get(bottlenecks))
         .route("/export/{file}", get(export))
-        .with_state(data)
+        .with_state(state)
 }
 
 /// An error answered as JSON (`{"code", "description"}`, like OGC API exceptions) with the
@@ -137,7 +171,8 @@ fn prepared(
 const CSV: &str = "text/csv; charset=utf-8";
 const JSON: &str = "application/json";
 
-async fn page(State(data): State<Arc<WebData>>, headers: HeaderMap) -> Response {
+async fn page(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    let data = state.current();
     prepared(&headers, &data.page, "text/html; charset=utf-8", None)
 }
 
@@ -152,10 +187,11 @@ async fn page_slash() -> Response {
 }
 
 async fn asset(
-    State(data): State<Arc<WebData>>,
+    State(state): State<WebState>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
+    let data = state.current();
     let (_, ctype, p) = data
         .assets
         .iter()
@@ -166,10 +202,11 @@ async fn asset(
 
 /// Data the page needs beside the OGC API: population by sex and band for the pyramids.
 async fn page_data(
-    State(data): State<Arc<WebData>>,
+    State(state): State<WebState>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
+    let data = state.current();
     match file.as_str() {
         "pyramids.json" => Ok(prepared(&headers, &data.pyramids, JSON, None)),
         other => Err(WebError::NotFound(format!("no dashboard data '{other}'"))),
@@ -177,9 +214,10 @@ async fn page_data(
 }
 
 async fn vendor_file(
-    State(data): State<Arc<WebData>>,
+    State(state): State<WebState>,
     Path(path): Path<String>,
 ) -> Result<Response, WebError> {
+    let data = state.current();
     let root = data.vendor_dir.clone();
     let file = match vendor::resolve(&root, &path) {
         Ok(f) => f,
@@ -280,10 +318,11 @@ fn csv_response(
 }
 
 async fn bottlenecks(
-    State(data): State<Arc<WebData>>,
+    State(state): State<WebState>,
     Query(q): Query<TableQuery>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
+    let data = state.current();
     let format = format_of(&q)?;
     let bom = wants_bom(&q)?;
     let table_name = match (&format, q.table.as_deref().map(str::trim)) {
@@ -321,11 +360,12 @@ async fn bottlenecks(
 }
 
 async fn export(
-    State(data): State<Arc<WebData>>,
+    State(state): State<WebState>,
     Path(file): Path<String>,
     Query(q): Query<TableQuery>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
+    let data = state.current();
     let bom = wants_bom(&q)?;
     match file.as_str() {
         "demand.csv" => csv_response(&headers, &data.demand_csv, bom, "demand.csv"),
