@@ -72,7 +72,7 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
         eprintln!("note: {note}");
     }
     if args.compare_seed {
-        println!("{}", seed_comparison(&run));
+        outln!("{}", seed_comparison(&run));
     }
     let flags = crate::flags::evaluate(&dataset, &run, &dataset.residences, &[], &manifest.flags);
     let flagged = flags.iter().filter(|f| f.flagged).count();

@@ -34,9 +34,9 @@ pub fn run(args: BottlenecksArgs) -> crate::Result<ExitCode> {
     report.districts = crate::pipeline::district_coverage(&dataset, &run);
     if args.json {
         let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-        println!("{text}");
+        outln!("{text}");
     } else {
-        print!("{}", render_table(&report));
+        out!("{}", render_table(&report));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -37,17 +37,17 @@ pub fn run(args: CheckArgs) -> crate::Result<ExitCode> {
 fn print_text(manifest: &std::path::Path, report: &Report) {
     if !report.problems.is_empty() {
         for p in &report.problems {
-            println!("{p}");
+            outln!("{p}");
         }
         if !report.warnings.is_empty() {
-            println!();
-            println!("warnings ({}):", report.warnings.len());
+            outln!();
+            outln!("warnings ({}):", report.warnings.len());
             for w in &report.warnings {
-                println!("  {w}");
+                outln!("  {w}");
             }
         }
-        println!();
-        println!(
+        outln!();
+        outln!(
             "{} problem{} in {}; the dataset cannot be used until they are fixed",
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" },
@@ -56,20 +56,20 @@ fn print_text(manifest: &std::path::Path, report: &Report) {
         return;
     }
     if let Some(dataset) = &report.dataset {
-        print!("{}", dataset.summary());
+        out!("{}", dataset.summary());
     }
     for join in &report.joins {
-        println!("{}", join_line(join));
+        outln!("{}", join_line(join));
     }
     if report.warnings.is_empty() {
-        println!("warnings:   none");
+        outln!("warnings:   none");
     } else {
-        println!("warnings ({}):", report.warnings.len());
+        outln!("warnings ({}):", report.warnings.len());
         for w in &report.warnings {
-            println!("  {w}");
+            outln!("  {w}");
         }
     }
-    println!("ok: {}", manifest.display());
+    outln!("ok: {}", manifest.display());
 }
 
 /// `population: 100000 address points, 3 in no district (7 persons not counted)`.
@@ -104,7 +104,7 @@ fn print_json(report: &Report) {
         "joins": report.joins,
     });
     match serde_json::to_string_pretty(&doc) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => outln!("{text}"),
         Err(e) => eprintln!("error: cannot write the report as JSON: {e}"),
     }
 }
