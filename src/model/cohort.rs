@@ -25,8 +25,8 @@ pub struct Cohorts {
     pub districts: usize,
     /// Number of age bands.
     pub bands: usize,
-    /// Persons, indexed `((district × years + year index) × 2 + sex) × bands + band`: one
-    /// district's years lie together, as the rows are ordered.
+    /// Persons, indexed `((year index × districts + district) × 2 + sex) × bands + band`: one
+    /// year's districts lie together, as the projection steps them.
     pub persons: Vec<f64>,
 }
 
@@ -43,7 +43,7 @@ impl Cohorts {
             return None;
         }
         let s = self.stride();
-        let start = (district * self.years.len() + y) * s;
+        let start = (y * self.districts + district) * s;
         self.persons.get(start..start + s)
     }
 
@@ -142,6 +142,36 @@ pub fn project_step(
     c
 }
 
+/// [`project_step`] without the components: the same arithmetic in the same order, for the
+/// projection's inner loop.
+pub(crate) fn step_in_place(
+    persons: &mut [f64],
+    demography: &Demography,
+    survival: &[f64],
+    out_rate: &[f64],
+    in_migrants: &[f64],
+) {
+    let n = demography.bands;
+    let (men, women) = persons.split_at_mut(n);
+    for (p, s) in [(men, &survival[..n]), (women, &survival[n..2 * n])] {
+        let mut moving_in = 0.0;
+        let last = n.saturating_sub(1);
+        for (b, ((p, s), a)) in p.iter_mut().zip(s).zip(&demography.ageing).enumerate() {
+            let survivors = *p * s;
+            let moving_up = if b == last { 0.0 } else { survivors * a };
+            *p = survivors - moving_up + moving_in;
+            moving_in = moving_up;
+        }
+    }
+    for ((p, r), i) in persons.iter_mut().zip(out_rate).zip(in_migrants) {
+        let out = *p * r;
+        *p += i - out;
+    }
+    let born = births(&persons[n..2 * n], &demography.fertility) * demography.infant_survival;
+    persons[0] += born * demography.boys_share;
+    persons[n] += born * (1.0 - demography.boys_share);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +182,20 @@ mod tests {
         let d = survive_and_age(&mut p, &[1.0; 3], &[0.2, 0.2, 0.0]);
         assert_eq!(p, [80.0, 60.0, 10.0]);
         assert_eq!(d, 0.0);
+    }
+
+    #[test]
+    fn step_in_place_is_project_step() {
+        let bands = crate::domain::AgeBands::five_year(80);
+        let (demography, _) = Demography::new(&super::super::ModelParams::default(), &bands);
+        let n = bands.len();
+        let persons: Vec<f64> = (0..2 * n).map(|i| 100.0 + 7.3 * i as f64).collect();
+        let out: Vec<f64> = (0..2 * n).map(|i| 0.01 + 0.001 * i as f64).collect();
+        let inn: Vec<f64> = (0..2 * n).map(|i| 3.0 + 0.5 * i as f64).collect();
+        let survival = demography.survival(3);
+        let (mut a, mut b) = (persons.clone(), persons);
+        project_step(&mut a, &demography, &survival, &out, &inn);
+        step_in_place(&mut b, &demography, &survival, &out, &inn);
+        assert_eq!(a, b);
     }
 }

@@ -16,6 +16,7 @@ mod params;
 mod pipeline;
 mod rates;
 
+use cohort::step_in_place;
 pub use cohort::{births, project_step, survive_and_age, Cohorts, Components};
 pub use demand::{
     care_places_needed, dependency_ratio, dwellings_needed, gap, households, outside_care,
@@ -31,7 +32,7 @@ pub use rates::{
 };
 
 use crate::domain::Dataset;
-use inputs::{Housing, Migration, MigrationMode, MigrationScan, Observed};
+use inputs::{Housing, Migration, MigrationMode, Observed, QuickScan};
 
 /// Runs the whole model on `dataset`: observed years copied from the inputs, then a projection
 /// from the last observed year (the base year) to base + `params.horizon`. Never fails: what
@@ -44,14 +45,29 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         .collect();
     let (nd, nb) = (dataset.districts.len(), dataset.bands.len());
     let stride = 2 * nb;
-    let (years, any_total) = Observed::scan_years(dataset);
     let (demography, replaced) = Demography::new(params, &dataset.bands);
     for table in replaced {
         notes.push(format!(
             "model.{table} does not fit the dataset's {nb} age bands: the built-in table was used"
         ));
     }
-    let Some(&base_year) = years.last() else {
+    let horizon = params.horizon.min(100);
+    // The population and the migration records (a pass that needs no base year), with the
+    // dwellings, are read side by side.
+    let (obs, quick, housing) = std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            (
+                QuickScan::scan(dataset, params.rate_years),
+                Housing::build(dataset),
+            )
+        });
+        let obs = Observed::read(dataset, horizon);
+        let (quick, housing) = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (obs, quick, housing)
+    });
+    let Some(mut obs) = obs else {
         notes.push("no population data: nothing to project".into());
         return ModelRun {
             base_year: 0,
@@ -68,16 +84,8 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
             },
         };
     };
-    let horizon = params.horizon.min(100);
-    // The population and the migration records are read side by side (two long scans).
-    let (mut obs, scan) = std::thread::scope(|s| {
-        let scan = s.spawn(|| MigrationScan::scan(dataset, base_year, params.rate_years));
-        let obs = Observed::build(dataset, years, any_total, horizon);
-        let scan = scan
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (obs, scan)
-    });
+    let base_year = *obs.years.last().unwrap_or(&0);
+    let scan = quick.resolve(dataset, base_year, params.rate_years);
     let (headship, headship_replaced) = Demography::headship(params, &dataset.bands);
     if headship_replaced {
         notes.push(format!(
@@ -104,7 +112,7 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         ));
     }
 
-    let migration = Migration::finish(scan, &obs, nd);
+    let mut migration = Migration::finish(scan, &obs, nd);
     let scale = params.in_migration_scale();
     let completions = completions(&dataset.projects, nd, params, base_year, horizon);
     notes.extend(migration_notes(&migration, params, &completions, scale));
@@ -119,7 +127,7 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
     let first_year = obs.years[0];
     let cohorts = project(
         &mut obs,
-        &migration,
+        &mut migration,
         &completions,
         &demography,
         params,
@@ -127,7 +135,6 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         horizon,
     );
 
-    let housing = Housing::build(dataset);
     let rows = demand_rows(
         dataset,
         params,
@@ -204,9 +211,14 @@ fn migration_notes(
 }
 
 /// The cohort-component projection: observed years, then `horizon` projected years.
+///
+/// Each projected year is a copy of the year before, stepped in place in the cohort array. The
+/// districts are stepped in two halves on two threads; between years the main thread does what
+/// couples the districts (the spread of municipal in-migrants, the alignment to the municipal
+/// projection, whose scaling of a year is applied when the next year is stepped).
 fn project(
     obs: &mut Observed,
-    migration: &Migration,
+    migration: &mut Migration,
     completions: &Completions,
     demography: &Demography,
     params: &ModelParams,
@@ -219,43 +231,51 @@ fn project(
     let mut years = obs.years.clone();
     years.extend((1..=horizon as i32).map(|k| base_year + k));
     let observed = obs.years.len();
-    let total_years = obs.total_years;
-    let mut current = Vec::with_capacity(nd * stride);
-    for d in 0..nd {
-        current.extend_from_slice(obs.at(d, observed - 1));
-    }
+    let plane = nd * stride;
     let mut persons = std::mem::take(&mut obs.persons);
 
     let scale = params.in_migration_scale();
-    let zero = vec![0.0; stride];
-    let mut in_buf = vec![0.0; stride];
-    let align = params.align_to_municipal && migration.mode == MigrationMode::District;
-    // Municipal in-migrants per year by sex and band, scenario applied.
+    // In-migrants per year with the scenario applied, and their municipal sums by sex and band.
+    for v in &mut migration.in_migrants {
+        *v *= scale;
+    }
+    let migration = &*migration;
     let mut municipal_in = vec![0.0; stride];
     if migration.mode != MigrationMode::Closed {
         for (i, v) in migration.in_migrants.iter().enumerate() {
-            municipal_in[i % stride] += v * scale;
+            municipal_in[i % stride] += v;
         }
     }
     let municipal_in_total: f64 = municipal_in.iter().sum();
+    let align = params.align_to_municipal && migration.mode == MigrationMode::District;
     let mut municipal = vec![0.0; stride];
     if align {
-        for d in 0..nd {
-            for (m, p) in municipal
-                .iter_mut()
-                .zip(&current[d * stride..(d + 1) * stride])
-            {
+        let base = &persons[(observed - 1) * plane..observed * plane];
+        for p in base.chunks_exact(stride) {
+            for (m, p) in municipal.iter_mut().zip(p) {
                 *m += p;
             }
         }
     }
     let mut weights = vec![0.0; nd];
-    let mut sums = vec![0.0; stride];
+    // Scaling of the year just stepped (all ones without alignment).
+    let mut factors = vec![1.0; stride];
     let h = completions.years;
+    let half_cells = (nd / 2) * stride;
+    let ctx = Stepper {
+        migration,
+        demography,
+        municipal_in: &municipal_in,
+        stride,
+    };
 
-    for k in 1..=horizon {
-        let survival = demography.survival(k);
-        if migration.mode == MigrationMode::Municipal {
+    for k in 1..=horizon + 1 {
+        // Year `k − 1` is scaled (when aligned) and year `k` stepped; the last round only scales.
+        let y = observed + k as usize - 1;
+        let survival = (k <= horizon).then(|| demography.survival(k));
+        let (before, after) = persons.split_at_mut(y * plane);
+        let previous = &mut before[(y - 1) * plane..];
+        if k <= horizon && migration.mode == MigrationMode::Municipal {
             let new_persons = |d: usize| {
                 if params.housing_led && h > 0 {
                     completions.persons[d * h + k as usize - 1]
@@ -264,65 +284,47 @@ fn project(
                 }
             };
             spread_weights(
-                &current,
+                previous,
                 stride,
                 municipal_in_total,
                 new_persons,
                 &mut weights,
             );
         }
-        for d in 0..nd {
-            let p = &mut current[d * stride..(d + 1) * stride];
-            let out_rate: &[f64] = match migration.mode {
-                MigrationMode::Closed => &zero,
-                MigrationMode::Municipal => &migration.out_rate[..stride],
-                MigrationMode::District => &migration.out_rate[d * stride..(d + 1) * stride],
-            };
-            match migration.mode {
-                MigrationMode::Closed => in_buf.fill(0.0),
-                MigrationMode::Municipal => {
-                    for (b, m) in in_buf.iter_mut().zip(&municipal_in) {
-                        *b = m * weights[d];
-                    }
-                }
-                MigrationMode::District => {
-                    for (b, m) in in_buf
-                        .iter_mut()
-                        .zip(&migration.in_migrants[d * stride..(d + 1) * stride])
-                    {
-                        *b = m * scale;
-                    }
-                }
-            }
-            project_step(p, demography, &survival, out_rate, &in_buf);
-        }
-        if align {
+        let round = Round {
+            survival: survival.as_deref(),
+            factors: (align && k > 1).then_some(&factors[..]),
+            weights: &weights,
+        };
+        let next = if k <= horizon {
+            &mut after[..plane]
+        } else {
+            &mut []
+        };
+        let (prev_a, prev_b) = previous.split_at_mut(half_cells);
+        let (next_a, next_b) = next.split_at_mut(half_cells.min(next.len()));
+        let mut sums = std::thread::scope(|s| {
+            s.spawn(|| ctx.round(&round, prev_b, next_b, nd / 2, false));
+            ctx.round(&round, prev_a, next_a, 0, align)
+        });
+        if let (Some(survival), true) = (&survival, align) {
             project_step(
                 &mut municipal,
                 demography,
-                &survival,
+                survival,
                 &migration.municipal_out_rate,
                 &municipal_in,
             );
-            sums.fill(0.0);
-            for d in 0..nd {
-                for (s, p) in sums.iter_mut().zip(&current[d * stride..(d + 1) * stride]) {
+            // The first half's sums continued over the second half: the districts are added
+            // in their order.
+            for p in after[half_cells..plane].chunks_exact(stride) {
+                for (s, p) in sums.iter_mut().zip(p) {
                     *s += p;
                 }
             }
-            for (s, m) in sums.iter_mut().zip(&municipal) {
-                *s = if *s > 0.0 { m / *s } else { 1.0 };
+            for ((f, m), s) in factors.iter_mut().zip(&municipal).zip(&sums) {
+                *f = if *s > 0.0 { m / s } else { 1.0 };
             }
-            for d in 0..nd {
-                for (p, f) in current[d * stride..(d + 1) * stride].iter_mut().zip(&sums) {
-                    *p *= f;
-                }
-            }
-        }
-        let y = observed + k as usize - 1;
-        for d in 0..nd {
-            let start = (d * total_years + y) * stride;
-            persons[start..start + stride].copy_from_slice(&current[d * stride..(d + 1) * stride]);
         }
     }
     Cohorts {
@@ -330,6 +332,82 @@ fn project(
         districts: nd,
         bands: nb,
         persons,
+    }
+}
+
+/// What stays the same through the projection's rounds.
+struct Stepper<'a> {
+    migration: &'a Migration,
+    demography: &'a Demography,
+    /// Municipal in-migrants per year `[sex][band]`, scenario applied.
+    municipal_in: &'a [f64],
+    stride: usize,
+}
+
+/// One round of the projection: finish the year just stepped, step the next.
+struct Round<'a> {
+    /// Survival of the year to step; `None` in the last round (no step).
+    survival: Option<&'a [f64]>,
+    /// Alignment factors `[sex][band]` of the year just stepped, when it is to be scaled.
+    factors: Option<&'a [f64]>,
+    /// Shares of the municipal in-migrants by district.
+    weights: &'a [f64],
+}
+
+impl Stepper<'_> {
+    /// The round for the districts from `first` on: `previous` holds them in the year just
+    /// stepped (scaled here by the round's factors), `next` receives the year stepped from it
+    /// (empty in the last round). Returns the sums of `next` by sex and band when `sum` (for
+    /// the alignment; else empty).
+    fn round(
+        &self,
+        round: &Round<'_>,
+        previous: &mut [f64],
+        next: &mut [f64],
+        first: usize,
+        sum: bool,
+    ) -> Vec<f64> {
+        let stride = self.stride;
+        let m = self.migration;
+        let mut sums = vec![0.0; if sum { stride } else { 0 }];
+        let mut in_buf = vec![0.0; stride];
+        let zero = vec![0.0; stride];
+        if let Some(factors) = round.factors {
+            for p in previous.chunks_exact_mut(stride) {
+                for (p, f) in p.iter_mut().zip(factors) {
+                    *p *= f;
+                }
+            }
+        }
+        let Some(survival) = round.survival else {
+            return sums;
+        };
+        next.copy_from_slice(previous);
+        for (i, p) in next.chunks_exact_mut(stride).enumerate() {
+            let d = first + i;
+            let out_rate: &[f64] = match m.mode {
+                MigrationMode::Closed => &zero,
+                MigrationMode::Municipal => &m.out_rate[..stride],
+                MigrationMode::District => &m.out_rate[d * stride..(d + 1) * stride],
+            };
+            let in_migrants: &[f64] = match m.mode {
+                MigrationMode::Closed => &zero,
+                MigrationMode::Municipal => {
+                    for (b, v) in in_buf.iter_mut().zip(self.municipal_in) {
+                        *b = v * round.weights[d];
+                    }
+                    &in_buf
+                }
+                MigrationMode::District => &m.in_migrants[d * stride..(d + 1) * stride],
+            };
+            step_in_place(p, self.demography, survival, out_rate, in_migrants);
+            if sum {
+                for (s, p) in sums.iter_mut().zip(p.iter()) {
+                    *s += p;
+                }
+            }
+        }
+        sums
     }
 }
 
@@ -420,7 +498,7 @@ fn demand_rows(
     let reserve = 1.0 - params.vacancy_reserve;
     let stride = cohorts.stride();
     let band_totals = |yi: usize, d: usize, out: &mut [f64]| {
-        let start = (d * ny + yi) * stride;
+        let start = (yi * nd + d) * stride;
         let p = &cohorts.persons[start..start + stride];
         for b in 0..nb {
             out[b] = p[b] + p[nb + b];
@@ -431,28 +509,30 @@ fn demand_rows(
     // share of 80+ in care in the latest year with places up to the base year.
     let care_year = housing.special_year(base_year);
     let default_ratio = params.care_places_per_100_80_plus / 100.0;
-    let mut buf = vec![0.0; nb];
-    let care_ratio: Vec<f64> = (0..nd)
-        .map(|d| match care_year {
-            Some(sy) => {
-                let year = housing.special_years[sy];
-                let yi = cohorts.years[..observed_years]
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, y)| (**y - year).abs())
-                    .map_or(base_index, |(i, _)| i);
-                band_totals(yi, d, &mut buf);
-                let old = sum_of(&buf, &groups.old_80);
-                let places = housing.special[sy * nd + d];
-                if old > 0.0 {
-                    (places / old).min(1.0)
-                } else {
-                    0.0
-                }
+    // The special-housing year and the observed year (index) whose 80+ it is set against.
+    let care = care_year.map(|sy| {
+        let year = housing.special_years[sy];
+        let yi = cohorts.years[..observed_years]
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, y)| (**y - year).abs())
+            .map_or(base_index, |(i, _)| i);
+        (sy, yi)
+    });
+    // The share of 80+ of district `d` in care; `persons`: its persons by band in the year of
+    // `care`.
+    let care_ratio = |d: usize, persons: Option<&[f64]>| match (care, persons) {
+        (Some((sy, _)), Some(persons)) => {
+            let old = sum_of(persons, &groups.old_80);
+            let places = housing.special[sy * nd + d];
+            if old > 0.0 {
+                (places / old).min(1.0)
+            } else {
+                0.0
             }
-            None => default_ratio,
-        })
-        .collect();
+        }
+        _ => default_ratio,
+    };
     if care_year.is_none() {
         notes.push(format!(
             "no special housing (specialbostad) in the dataset: {} per 100 persons 80+ are \
@@ -475,15 +555,14 @@ fn demand_rows(
     }
 
     let h = completions.years;
-    let mut outside = vec![0.0; nb];
     // Persons in care, households and the households of the four demand groups of district
-    // `d` in year index `yi`; `buf` receives the persons by band, `outside` those outside care.
-    let parts = |yi: usize, d: usize, buf: &mut [f64], outside: &mut [f64]| {
-        band_totals(yi, d, buf);
+    // `d` in year index `yi` whose persons by band are `buf` (`care_ratio`: the district's
+    // share of 80+ in care); `outside` receives those outside care.
+    let parts = |yi: usize, d: usize, buf: &[f64], care_ratio: f64, outside: &mut [f64]| {
         let p80 = sum_of(buf, &groups.old_80);
         let in_care = match housing.special_years.binary_search(&cohorts.years[yi]) {
             Ok(sy) if yi < observed_years => housing.special[sy * nd + d].min(p80),
-            _ => care_ratio[d] * p80,
+            _ => care_ratio * p80,
         };
         demand::outside_care_into(buf, groups.first_80, in_care, outside);
         let group = |idx: &[usize]| -> f64 { idx.iter().map(|&i| outside[i] * headship[i]).sum() };
@@ -495,27 +574,41 @@ fn demand_rows(
         ];
         (in_care, households(outside, headship), g)
     };
-    // The demand by type is measured against the base year.
-    let base_groups: Vec<[f64; 4]> = (0..nd)
-        .map(|d| parts(base_index, d, &mut buf, &mut outside).2)
-        .collect();
 
     // The rows of the districts in `range` (in a vector with room for `capacity` rows), with
     // their base-year households and stock.
+    // The persons by band are gathered a block of districts at a time, year by year (a year's
+    // districts lie together in the cohorts).
+    const BLOCK: usize = 32;
     let rows_of = |range: std::ops::Range<usize>, capacity: usize| {
-        let mut buf = vec![0.0; nb];
+        let mut block = vec![0.0; BLOCK * ny * nb];
         let mut outside = vec![0.0; nb];
         let mut rows = Vec::with_capacity(capacity);
         let (mut base_households, mut base_stock_total) = (0.0, 0.0);
-        for d in range {
+        for d in range.clone() {
+            let i = (d - range.start) % BLOCK;
+            if i == 0 {
+                let end = (d + BLOCK).min(range.end);
+                for yi in 0..ny {
+                    for e in d..end {
+                        let at = ((e - d) * ny + yi) * nb;
+                        band_totals(yi, e, &mut block[at..at + nb]);
+                    }
+                }
+            }
             let district = &ds.districts[d];
+            let by_year = |yi: usize| &block[(i * ny + yi) * nb..(i * ny + yi + 1) * nb];
+            let ratio = care_ratio(d, care.map(|(_, yi)| by_year(yi)));
+            // The demand by type is measured against the base year.
+            let base_groups = parts(base_index, d, by_year(base_index), ratio, &mut outside).2;
             let mut pipeline = 0.0;
             for yi in 0..ny {
                 let year = cohorts.years[yi];
                 let observed = yi < observed_years;
-                let (in_care, hh, g) = parts(yi, d, &mut buf, &mut outside);
+                let buf = by_year(yi);
+                let (in_care, hh, g) = parts(yi, d, buf, ratio, &mut outside);
                 let population: f64 = buf.iter().sum();
-                let p80 = sum_of(&buf, &groups.old_80);
+                let p80 = sum_of(buf, &groups.old_80);
                 let needed = dwellings_needed(hh, params.vacancy_reserve);
                 let k = year - base_year;
                 let stock = if observed {
@@ -534,11 +627,11 @@ fn demand_rows(
                     base_households += hh;
                     base_stock_total += stock;
                 }
-                let added = |i: usize| (g[i] - base_groups[d][i]) / reserve;
+                let added = |i: usize| (g[i] - base_groups[i]) / reserve;
                 let the_gap = gap(needed, stock, pipe);
-                let young = sum_of(&buf, &groups.young);
-                let working = sum_of(&buf, &groups.working);
-                let p65_79 = sum_of(&buf, &groups.old_65_79);
+                let young = sum_of(buf, &groups.young);
+                let working = sum_of(buf, &groups.working);
+                let p65_79 = sum_of(buf, &groups.old_65_79);
                 rows.push(DemandRow {
                     district: district.id.clone(),
                     name: district.name.clone(),
