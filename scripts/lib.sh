@@ -23,7 +23,7 @@ apt_install() {
     as_root apt-get update -qq
     APT_UPDATED=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 }
 
 # The build needs GDAL's headers and library; the tools (ogrinfo, ogr2ogr) are used by tests.
