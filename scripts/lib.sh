@@ -42,6 +42,12 @@ need_cargo() {
       exit 1
     fi
   fi
+  # The lint gate in scripts/test needs rustfmt and clippy.
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    if command -v rustup >/dev/null 2>&1; then
+      rustup component add rustfmt clippy >&2
+    fi
+  fi
 }
 
 # The dashboard's browser libraries (web/package-lock.json), served by the binary under /vendor/.
