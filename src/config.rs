@@ -84,6 +84,10 @@ pub struct DatasetMeta {
     /// Start age of the open top band: 80 (SCB TAB6574) up to 100. Default 80.
     #[serde(default = "default_open_band")]
     pub open_band: u8,
+    /// What a planner should know about the data: which parts are real, which are samples,
+    /// which are missing. `check` and `analyze` print them.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 fn default_open_band() -> u8 {
@@ -115,6 +119,46 @@ pub struct DistrictsSource {
     /// GDAL open options (`KEY=VALUE`).
     #[serde(default)]
     pub open_options: Vec<String>,
+    /// Indicators that are fields of the district layer (wide attributes, e.g. the DeSO file's
+    /// `employment`), read beside any `[indicators]` table.
+    #[serde(default)]
+    pub indicators: Vec<AttributeIndicator>,
+    /// Dwellings that are fields of the district layer (e.g. `dist_tenure_1` = hyresrätt in
+    /// SCB's TAB6638 coding), read beside any `[dwellings]` table.
+    #[serde(default)]
+    pub dwellings: Vec<AttributeDwellings>,
+}
+
+/// One indicator held in a field of the district layer:
+/// `{ indicator = "employment", field = "sysselsatta", year = 2024 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeIndicator {
+    /// Our indicator name (`employment`, `low_econ`, `crowding`, `safety_score`, `regso_type`…).
+    pub indicator: String,
+    /// The layer's field; default: the indicator name.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// The year the values describe.
+    pub year: i32,
+}
+
+/// Dwellings of one tenure (and type) held in a field of the district layer:
+/// `{ field = "dist_tenure_1", tenure = "hyresratt", year = 2025 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeDwellings {
+    /// The layer's field holding the count.
+    pub field: String,
+    /// Tenure of these dwellings (`hyresratt`, `bostadsratt`, `aganderatt`, `okand`; SCB's
+    /// codes `1`, `2`, `3`).
+    pub tenure: String,
+    /// Type of building (`smahus`, `flerbostadshus`, `specialbostad`, `ovrigt`); default
+    /// `ovrigt` when the source gives tenure only (only special housing is treated apart).
+    #[serde(default, rename = "type")]
+    pub dwelling_type: Option<String>,
+    /// The year the counts describe.
+    pub year: i32,
 }
 
 /// A table part: either a CSV (`path`) or a GDAL point/polygon layer (`source`), with column

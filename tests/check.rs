@@ -1,7 +1,7 @@
 //! `housing-need check` on tiny fixtures under `tests/fixtures/`: one test per broken case (the
 //! command exits 1 and names the file, row or feature, field and value), the accepted variants
 //! a planner's files come in (exit 0 with the right summary), manifest errors, and the real
-//! DeSO 2025 data of Alingsås when the shared real-data folder is present.
+//! DeSO 2025 data of Alingsås committed under `geodata/alingsas-deso2025/`.
 //!
 //! Most tests run the real binary; those that check loaded values call the library.
 

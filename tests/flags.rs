@@ -1,6 +1,6 @@
 //! District flags on hand-made districts (squares in EPSG:3006) where each rule is just met and
-//! just not met, and on the real Alingsås DeSO 2025 areas with Västtrafik's stops when
-//! `../shared/realdata` is present.
+//! just not met, and on the real Alingsås DeSO 2025 areas with Västtrafik's stops
+//! (`geodata/alingsas-deso2025/`).
 
 #![allow(clippy::unwrap_used)] // a failed unwrap in a test helper is a failed test
 
@@ -1018,142 +1018,31 @@ mod sample {
 }
 
 mod realdata {
+    //! The committed real dataset `geodata/alingsas-deso2025/` (SCB's 23 DeSO 2025 areas with
+    //! their population, tenure counts, employment and low economic standard as fields of the
+    //! polygons, SCB's RegSO area types, Västtrafik's stop areas of 2021).
     use super::*;
     use geo::{Centroid, CoordsIter};
     use housing_need::config::Manifest;
     use housing_need::{ingest, model};
-    use std::collections::HashMap;
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
     const STATION: &str = "9021014017510000";
-    /// Stop areas with a traffic `weight` at or above this are taken as frequent (see `load`).
-    const FREQUENT_WEIGHT: f64 = 1000.0;
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
     }
 
-    fn realdata_dir() -> Option<PathBuf> {
-        let dir = root().join("../shared/realdata");
-        dir.is_dir().then_some(dir)
-    }
-
-    fn number(p: &serde_json::Map<String, serde_json::Value>, key: &str) -> Option<f64> {
-        p.get(key).and_then(|v| v.as_f64())
-    }
-
-    fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-        csv::Reader::from_path(path)
-            .unwrap()
-            .deserialize()
-            .map(|r| r.unwrap())
-            .collect()
-    }
-
-    /// The 23 DeSO 2025 areas and their population 2025 through the real ingest
-    /// (`tests/realdata/deso2025.toml`: GDAL reprojects the CRS84 polygons to EPSG:3006), plus
-    /// what that manifest does not name: RegSO names and area types 2022–2023 (SCB), `employment`
-    /// and `low_econ` 2024 and dwellings by tenure 2025 from the polygons' properties, and
-    /// Västtrafik's stop areas of 2021.
-    fn load(dir: &Path) -> Dataset {
-        let manifest = Manifest::load(&root().join("tests/realdata/deso2025.toml")).unwrap();
-        let mut ds = ingest::load(&manifest).unwrap();
-        let index: HashMap<String, usize> = ds
-            .districts
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.clone(), i))
-            .collect();
-
-        let koppling = dir.join("scb_deso_regso_koppling");
-        for r in csv_rows(&koppling.join("alingsas_koppling_deso2018_regso2020.csv")) {
-            if let Some(&i) = index.get(&r["DeSO_2018"]) {
-                ds.districts[i].name = r["RegSO_2020"].clone();
-            }
-        }
-        let by_name: HashMap<String, usize> = ds
-            .districts
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.name.clone(), i))
-            .collect();
-        for r in csv_rows(&koppling.join("alingsas_regso_socioekonomiskt_index_2022_2023.csv")) {
-            let name = r["Område"]
-                .trim_start_matches("Alingsås (")
-                .trim_end_matches(')');
-            let i = by_name[name];
-            for year in [2022, 2023] {
-                let value = r[&format!("index_{year}")].parse().unwrap();
-                ds.indicators.push(indicator(i, year, "regso_type", value));
-            }
-        }
-
-        let text =
-            std::fs::read_to_string(dir.join("deso2025_am-dashboard/alingsas_deso2025.geojson"))
+    fn load() -> Dataset {
+        let manifest =
+            Manifest::load(&root().join("geodata/alingsas-deso2025/alingsas-deso2025.toml"))
                 .unwrap();
-        let fc: geojson::FeatureCollection = text.parse().unwrap();
-        for feature in fc.features {
-            let p = feature.properties.unwrap();
-            let code = p["code"].as_str().unwrap().trim_end_matches("_DeSO2025");
-            let i = index[code];
-            for key in ["employment", "low_econ"] {
-                if let Some(v) = number(&p, key) {
-                    ds.indicators.push(indicator(i, 2024, key, v));
-                }
-            }
-            for (tenure, key) in [
-                (Tenure::Hyresratt, "dist_tenure_1"),
-                (Tenure::Bostadsratt, "dist_tenure_2"),
-                (Tenure::Aganderatt, "dist_tenure_3"),
-                (Tenure::Okand, "dist_tenure_OVRIGT"),
-            ] {
-                if let Some(n) = number(&p, key) {
-                    ds.dwellings.push(DwellingRecord {
-                        district: i,
-                        year: 2025,
-                        // The source gives tenure only, not the type of building.
-                        dwelling_type: DwellingType::Ovrigt,
-                        tenure,
-                        dwellings: n,
-                    });
-                }
-            }
-        }
-
-        for r in csv_rows(&dir.join("vasttrafik_stops_2021/alingsas_vasttrafik_stops_2021.csv")) {
-            // Stop areas (9021…) only; their platforms (9022…) would count the same stop twice.
-            if !r["id"].starts_with("9021") {
-                continue;
-            }
-            let (lon, lat): (f64, f64) = (r["lon"].parse().unwrap(), r["lat"].parse().unwrap());
-            let weight: f64 = r["weight"].parse().unwrap();
-            let (x, y) = sweref99tm(lon, lat);
-            ds.transit.push(TransitStop {
-                id: r["id"].clone(),
-                name: r["name"].trim_end_matches(", Alingsås").to_string(),
-                point: Point::new(x, y),
-                point_lonlat: Point::new(lon, lat),
-                // No departures in the file: `weight` is a traffic weight of unstated unit whose
-                // values break cleanly between 317 (rural lines) and 1,288 (town lines and
-                // stations); stop areas at or above 1,000 are taken as frequent (1/hour).
-                departures_per_hour: if weight >= FREQUENT_WEIGHT { 1.0 } else { 0.0 },
-                mode: if r["id"] == STATION {
-                    TransitMode::Rail
-                } else {
-                    TransitMode::Bus
-                },
-            });
-        }
-        ds
+        ingest::load(&manifest).unwrap()
     }
 
     #[test]
     fn real_alingsas_flags_with_reasons_and_station_access_around_the_station() {
-        let Some(dir) = realdata_dir() else {
-            println!("skipped: ../shared/realdata (real open data) is not present");
-            return;
-        };
-        let ds = load(&dir);
+        let ds = load();
         assert_eq!(ds.districts.len(), 23);
 
         // The stops are projected here, the polygons by GDAL: both must agree.
@@ -1176,7 +1065,7 @@ mod realdata {
             .filter(|s| s.departures_per_hour >= 1.0)
             .count();
         println!(
-            "{} stop areas, {frequent} taken as frequent (weight ≥ {FREQUENT_WEIGHT}); residents \
+            "{} stop areas, {frequent} taken as frequent (traffic weight ≥ 1,000); residents \
              sampled on a 100 m grid over each DeSO (no address points); model run {}–{}",
             ds.transit.len(),
             run.base_year,

@@ -718,7 +718,8 @@ fn pipeline_is_cumulative_from_the_year_after_the_base() {
 
 #[test]
 fn real_deso_2025_data_runs_and_keeps_the_base_year() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/realdata/deso2025.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("geodata/alingsas-deso2025/alingsas-deso2025.toml");
     let Ok(manifest) = housing_need::config::Manifest::load(&path) else {
         println!("skipped: {} does not load", path.display());
         return;

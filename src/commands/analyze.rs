@@ -39,6 +39,9 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     let manifest = crate::config::Manifest::load(&args.data.manifest)?;
     eprintln!("loading {}", args.data.manifest.display());
     let dataset = crate::ingest::load(&manifest)?;
+    for note in &manifest.dataset.notes {
+        eprintln!("data note: {note}");
+    }
     let mut params = manifest.model.clone();
     if let Some(s) = &args.scenario {
         params.scenario = match s.as_str() {

@@ -23,9 +23,9 @@ pub fn run(args: CheckArgs) -> crate::Result<ExitCode> {
     let manifest = crate::config::Manifest::load(&args.data.manifest)?;
     let report = crate::ingest::check(&manifest);
     if args.json {
-        print_json(&report);
+        print_json(&report, &manifest.dataset.notes);
     } else {
-        print_text(&manifest.path, &report);
+        print_text(&manifest.path, &report, &manifest.dataset.notes);
     }
     Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS
@@ -34,7 +34,7 @@ pub fn run(args: CheckArgs) -> crate::Result<ExitCode> {
     })
 }
 
-fn print_text(manifest: &std::path::Path, report: &Report) {
+fn print_text(manifest: &std::path::Path, report: &Report, notes: &[String]) {
     if !report.problems.is_empty() {
         for p in &report.problems {
             outln!("{p}");
@@ -57,6 +57,9 @@ fn print_text(manifest: &std::path::Path, report: &Report) {
     }
     if let Some(dataset) = &report.dataset {
         out!("{}", dataset.summary());
+    }
+    for note in notes {
+        outln!("note:       {note}");
     }
     for join in &report.joins {
         outln!("{}", join_line(join));
@@ -95,10 +98,11 @@ fn join_line(join: &PointJoin) -> String {
     line
 }
 
-fn print_json(report: &Report) {
+fn print_json(report: &Report, notes: &[String]) {
     let doc = serde_json::json!({
         "ok": report.problems.is_empty(),
         "summary": report.dataset.as_ref().map(|d| d.summary()),
+        "notes": notes,
         "problems": report.problems,
         "warnings": report.warnings,
         "joins": report.joins,

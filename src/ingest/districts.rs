@@ -18,7 +18,9 @@ use super::gdal_source::{self, field_names, list_or_none, Reprojector};
 use super::validity::locate_defect;
 use super::{Findings, Problem};
 use crate::config::Manifest;
-use crate::domain::{District, DistrictIndex};
+use crate::domain::{
+    District, DistrictIndex, DwellingRecord, DwellingType, IndicatorRecord, Tenure,
+};
 
 /// The districts read, and what table codes can be checked against.
 pub(crate) struct Districts {
@@ -35,6 +37,10 @@ pub(crate) struct Districts {
     strip_suffix: Option<String>,
     /// The districts source, for messages.
     pub file: PathBuf,
+    /// Indicators read from fields of the layer (`[districts] indicators = …`).
+    pub indicators: Vec<IndicatorRecord>,
+    /// Dwellings read from fields of the layer (`[districts] dwellings = …`).
+    pub dwellings: Vec<DwellingRecord>,
 }
 
 /// What a district code in a table refers to.
@@ -100,6 +106,8 @@ impl Districts {
             complete: false,
             strip_suffix,
             file,
+            indicators: Vec::new(),
+            dwellings: Vec::new(),
         }
     }
 }
@@ -162,6 +170,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
         found,
     );
     let reproject = crs.and_then(|c| Reprojector::new(&c, &file, found));
+    let attributes = Attributes::resolve(manifest, &layer, &file, found);
     let Some(id_at) = id_at else {
         return out;
     };
@@ -239,6 +248,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
             );
             continue;
         }
+        attributes.read(&feature, fid, out.list.len(), &mut out, found);
         out.codes.insert(id.clone(), Some(out.list.len()));
         out.list.push(District {
             id,
@@ -258,6 +268,204 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
         warn_if_outside_sweden(&out, found);
     }
     out
+}
+
+/// The wide attributes a manifest names (`[districts] indicators` and `dwellings`), resolved to
+/// field positions of the layer. A field the layer lacks is a problem listing its fields, like a
+/// missing column of a table.
+struct Attributes {
+    /// (field position, field name, indicator name, year).
+    indicators: Vec<(usize, String, String, i32)>,
+    /// (field position, field name, type, tenure, year).
+    dwellings: Vec<(usize, String, DwellingType, Tenure, i32)>,
+    file: PathBuf,
+}
+
+impl Attributes {
+    fn resolve(
+        manifest: &Manifest,
+        layer: &gdal::vector::Layer<'_>,
+        file: &std::path::Path,
+        found: &mut Findings,
+    ) -> Self {
+        let src = &manifest.districts;
+        let fields = field_names(layer);
+        let at = |name: &str, key: &str, found: &mut Findings| -> Option<usize> {
+            let i = fields.iter().position(|f| f == name).or_else(|| {
+                fields
+                    .iter()
+                    .position(|f| f.to_lowercase() == name.to_lowercase())
+            });
+            if i.is_none() {
+                found.problem(
+                    Problem::new(
+                        file,
+                        format!(
+                            "no field '{name}' in layer '{}' (named by {key} in the manifest; fields: {})",
+                            layer.name(),
+                            list_or_none(&fields)
+                        ),
+                    )
+                    .in_field(name),
+                );
+            }
+            i
+        };
+        let mut out = Self {
+            indicators: Vec::new(),
+            dwellings: Vec::new(),
+            file: file.to_path_buf(),
+        };
+        let mut seen_indicators = HashMap::new();
+        for (k, a) in src.indicators.iter().enumerate() {
+            let key = format!("districts.indicators[{k}]");
+            let name = a.indicator.trim();
+            if name.is_empty() {
+                found.problem(
+                    Problem::new(&manifest.path, "empty indicator name")
+                        .in_field(&format!("{key}.indicator")),
+                );
+                continue;
+            }
+            if !year_ok(manifest, &key, a.year, found) {
+                continue;
+            }
+            if let Some(first) = seen_indicators.insert((name.to_string(), a.year), k) {
+                found.problem(
+                    Problem::new(
+                        &manifest.path,
+                        format!("indicator '{name}' of {} is named twice (see districts.indicators[{first}])", a.year),
+                    )
+                    .in_field(&key)
+                    .with_value(name),
+                );
+                continue;
+            }
+            let field = a.field.as_deref().unwrap_or(name);
+            if let Some(i) = at(field, &key, found) {
+                out.indicators
+                    .push((i, field.to_string(), name.to_string(), a.year));
+            }
+        }
+        let mut seen_dwellings = HashMap::new();
+        for (k, a) in src.dwellings.iter().enumerate() {
+            let key = format!("districts.dwellings[{k}]");
+            let tenure = match super::tables::parse_tenure(&a.tenure) {
+                Ok(t) => Some(t),
+                Err(message) => {
+                    found.problem(
+                        Problem::new(&manifest.path, message)
+                            .in_field(&format!("{key}.tenure"))
+                            .with_value(&a.tenure),
+                    );
+                    None
+                }
+            };
+            let kind = match a.dwelling_type.as_deref() {
+                None => Some(DwellingType::Ovrigt),
+                Some(raw) => match super::tables::parse_dwelling_type(raw) {
+                    Ok(t) => Some(t),
+                    Err(message) => {
+                        found.problem(
+                            Problem::new(&manifest.path, message)
+                                .in_field(&format!("{key}.type"))
+                                .with_value(raw),
+                        );
+                        None
+                    }
+                },
+            };
+            let (Some(tenure), Some(kind)) = (tenure, kind) else {
+                continue;
+            };
+            if !year_ok(manifest, &key, a.year, found) {
+                continue;
+            }
+            if let Some(first) = seen_dwellings.insert((kind, tenure, a.year), k) {
+                found.problem(
+                    Problem::new(
+                        &manifest.path,
+                        format!(
+                            "dwellings of type {} and tenure {} in {} are named twice (see districts.dwellings[{first}]); they would be counted twice",
+                            kind.code(),
+                            tenure.code(),
+                            a.year
+                        ),
+                    )
+                    .in_field(&key)
+                    .with_value(&a.field),
+                );
+                continue;
+            }
+            if let Some(i) = at(&a.field, &key, found) {
+                out.dwellings
+                    .push((i, a.field.clone(), kind, tenure, a.year));
+            }
+        }
+        out
+    }
+
+    /// Reads the named fields of one feature (district `district`). An empty (null) field is
+    /// no value, like SCB's `..`; anything else must be a number (a count ≥ 0 for dwellings).
+    fn read(
+        &self,
+        feature: &gdal::vector::Feature<'_>,
+        fid: Option<u64>,
+        district: usize,
+        out: &mut Districts,
+        found: &mut Findings,
+    ) {
+        let value = |i: usize| -> Option<String> {
+            feature
+                .field_as_string(i)
+                .ok()
+                .flatten()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty() && s != ".." && s != "-")
+        };
+        let cells = super::tables::Cells {
+            file: &self.file,
+            row: fid,
+        };
+        for (i, field, indicator, year) in &self.indicators {
+            let Some(raw) = value(*i) else { continue };
+            if let Some(v) = cells.parse(field, &raw, super::values::number, found) {
+                out.indicators.push(IndicatorRecord {
+                    district,
+                    year: *year,
+                    indicator: indicator.clone(),
+                    value: v,
+                });
+            }
+        }
+        for (i, field, kind, tenure, year) in &self.dwellings {
+            let Some(raw) = value(*i) else { continue };
+            if let Some(n) = cells.parse(field, &raw, super::values::count, found) {
+                out.dwellings.push(DwellingRecord {
+                    district,
+                    year: *year,
+                    dwelling_type: *kind,
+                    tenure: *tenure,
+                    dwellings: n,
+                });
+            }
+        }
+    }
+}
+
+/// A year of an attribute entry in 1800–2200; a problem naming the manifest key otherwise.
+fn year_ok(manifest: &Manifest, key: &str, year: i32, found: &mut Findings) -> bool {
+    match super::values::year(&year.to_string()) {
+        Ok(_) => true,
+        Err(message) => {
+            found.problem(
+                Problem::new(&manifest.path, message)
+                    .in_field(&format!("{key}.year"))
+                    .with_value(&year.to_string()),
+            );
+            false
+        }
+    }
 }
 
 /// `3`, or `?` for a feature without FID.

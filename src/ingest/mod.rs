@@ -254,12 +254,12 @@ pub fn check(manifest: &Manifest) -> Report {
         .as_ref()
         .map(|s| tables::migration(&ctx, s, &mut found))
         .unwrap_or_default();
-    let dwellings = manifest
+    let mut dwellings = manifest
         .dwellings
         .as_ref()
         .map(|s| tables::dwellings(&ctx, s, &mut found))
         .unwrap_or_default();
-    let indicators = manifest
+    let mut indicators = manifest
         .indicators
         .as_ref()
         .map(|s| tables::indicators(&ctx, s, &mut found))
@@ -274,6 +274,9 @@ pub fn check(manifest: &Manifest) -> Report {
         .as_ref()
         .map(|s| points::pipeline(&ctx, s, &mut found))
         .unwrap_or_default();
+
+    let mut districts = districts;
+    tables::merge_attributes(&mut districts, &mut indicators, &mut dwellings, &mut found);
 
     let Findings {
         problems,

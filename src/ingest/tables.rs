@@ -628,3 +628,69 @@ fn table_path<'s>(
         }
     }
 }
+
+/// Adds the indicators and dwellings read from fields of the district layer to those of the
+/// `[indicators]` and `[dwellings]` tables. A value given both ways (same district, year and
+/// indicator; same district, year, type and tenure) is a problem: it would be counted twice or
+/// one would silently win.
+pub(crate) fn merge_attributes(
+    districts: &mut super::districts::Districts,
+    indicators: &mut Vec<IndicatorRecord>,
+    dwellings: &mut Vec<DwellingRecord>,
+    found: &mut Findings,
+) {
+    let file = districts.file.clone();
+    let both = |what: String, table: &str, district: usize, found: &mut Findings| {
+        let code = districts
+            .list
+            .get(district)
+            .map(|d| d.id.clone())
+            .unwrap_or_default();
+        found.problem(
+            Problem::new(
+                &file,
+                format!(
+                    "{what} is given both as a field of the district layer and in the [{table}] table; give it once"
+                ),
+            )
+            .with_value(&code),
+        );
+    };
+    let in_table: std::collections::HashSet<(usize, i32, String)> = indicators
+        .iter()
+        .map(|r| (r.district, r.year, r.indicator.clone()))
+        .collect();
+    for r in std::mem::take(&mut districts.indicators) {
+        if in_table.contains(&(r.district, r.year, r.indicator.clone())) {
+            both(
+                format!("indicator '{}' of {}", r.indicator, r.year),
+                "indicators",
+                r.district,
+                found,
+            );
+            continue;
+        }
+        indicators.push(r);
+    }
+    let in_table: std::collections::HashSet<(usize, i32, DwellingType, Tenure)> = dwellings
+        .iter()
+        .map(|r| (r.district, r.year, r.dwelling_type, r.tenure))
+        .collect();
+    for r in std::mem::take(&mut districts.dwellings) {
+        if in_table.contains(&(r.district, r.year, r.dwelling_type, r.tenure)) {
+            both(
+                format!(
+                    "dwellings of type {} and tenure {} in {}",
+                    r.dwelling_type.code(),
+                    r.tenure.code(),
+                    r.year
+                ),
+                "dwellings",
+                r.district,
+                found,
+            );
+            continue;
+        }
+        dwellings.push(r);
+    }
+}

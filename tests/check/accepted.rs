@@ -218,3 +218,51 @@ fn transit_stops_from_a_lat_lon_csv_are_read_with_x_as_longitude() {
     assert_eq!(kullen.mode, TransitMode::Bus);
     assert_relative_eq!(kullen.departures_per_hour, 1.5);
 }
+
+#[test]
+fn indicators_and_tenure_counts_are_read_from_fields_of_the_district_layer() {
+    let run = check("tests/fixtures/accepted/attributes.toml");
+    run.assert_ok();
+    assert!(
+        run.stdout.contains("dwellings   9 records"),
+        "{}",
+        run.stdout
+    );
+    // B3's employment is null: no value, not a zero.
+    assert!(
+        run.stdout.contains("indicators  5 records"),
+        "{}",
+        run.stdout
+    );
+
+    let d = dataset("tests/fixtures/accepted/attributes.toml");
+    let brogarden = d.districts.iter().position(|x| x.id == "1489003").unwrap();
+    let centrum = d.districts.iter().position(|x| x.id == "1489001").unwrap();
+    let value = |district: usize, name: &str| {
+        d.indicators
+            .iter()
+            .find(|r| r.district == district && r.indicator == name)
+            .map(|r| (r.year, r.value))
+    };
+    assert_eq!(value(centrum, "employment"), Some((2024, 81.5)));
+    assert_eq!(value(brogarden, "employment"), None);
+    assert_eq!(value(brogarden, "low_econ"), Some((2024, 11.0)));
+    let own = d
+        .dwellings
+        .iter()
+        .find(|r| r.district == centrum && r.tenure == housing_need::domain::Tenure::Aganderatt)
+        .unwrap();
+    assert_eq!(own.dwellings, 300.0);
+    assert_eq!(own.year, 2025);
+    assert_eq!(
+        own.dwelling_type,
+        housing_need::domain::DwellingType::Smahus
+    );
+    let rental: f64 = d
+        .dwellings
+        .iter()
+        .filter(|r| r.tenure == housing_need::domain::Tenure::Hyresratt)
+        .map(|r| r.dwellings)
+        .sum();
+    assert_eq!(rental, 530.0);
+}

@@ -66,3 +66,24 @@ fn a_code_suffix_without_strip_suffix_says_how_to_fix_it() {
         "tests/fixtures/accepted/population_suffix.csv: row 1: field 'district': value '1489001_DeSO2025': unknown district code: '1489001' is a district; set strip_suffix = \"_DeSO2025\" under [districts]",
     );
 }
+
+#[test]
+fn wide_attributes_of_the_district_layer_are_checked_like_table_cells() {
+    let run = check("tests/fixtures/broken/attributes.toml");
+    let layer = "tests/fixtures/broken/districts_attributes.geojson";
+    run.assert_problem(&format!(
+        "{layer}: row 0: field 'sysselsatta': value 'ca 80': not a number"
+    ));
+    run.assert_problem(&format!(
+        "{layer}: row 1: field 'dist_tenure_1': value '-3': negative count"
+    ));
+    run.assert_problem(&format!(
+        "{layer}: row 2: field 'dist_tenure_1': value '2.5': fractional count"
+    ));
+    run.assert_problem(&format!(
+        "{layer}: field 'low_econ': no field 'low_econ' in layer 'districts_attributes' (named by districts.indicators[1]"
+    ));
+    run.assert_problem(
+        "tests/fixtures/broken/attributes.toml: field 'districts.dwellings[1].tenure': value 'kooperativ': unknown tenure",
+    );
+}
