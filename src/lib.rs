@@ -16,6 +16,7 @@ pub mod api;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod embedded;
 pub mod export;
 pub mod flags;
 pub mod ingest;
@@ -39,6 +40,9 @@ pub enum Error {
     /// The dashboard's data could not be prepared.
     #[error(transparent)]
     Web(#[from] web::WebDataError),
+    /// The embedded default dataset could not be mounted.
+    #[error(transparent)]
+    Embedded(#[from] embedded::EmbeddedError),
     /// I/O outside the above (binding a socket, say).
     #[error("{context}: {source}")]
     Io {

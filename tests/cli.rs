@@ -116,3 +116,39 @@ fn bottlenecks_prints_the_stage_table_and_names_the_bottleneck() {
     assert_eq!(printed["bottleneck"], served["bottleneck"]);
     assert_eq!(printed["districts"], served["districts"]);
 }
+
+/// The binary copied alone into an empty folder, as an operator installs it.
+fn lone_binary(dir: &std::path::Path) -> PathBuf {
+    let copy = dir.join("housing-need");
+    std::fs::copy(env!("CARGO_BIN_EXE_housing-need"), &copy).unwrap();
+    copy
+}
+
+#[test]
+fn a_binary_copied_alone_analyzes_its_embedded_dataset_from_any_folder() {
+    let install = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new(lone_binary(install.path()))
+        .current_dir(work.path())
+        .args(["analyze", "--out", "o.gpkg"])
+        .env_remove("HOUSING_NEED_DATA")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stderr}");
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("/vsimem/"), "reads the embedded dataset");
+    let ds = gdal::Dataset::open(work.path().join("o.gpkg")).unwrap();
+    let count = |name: &str| ds.layer_by_name(name).unwrap().feature_count();
+    assert_eq!(count("districts"), 22);
+    assert_eq!(count("demand"), 22 * 13);
+    assert_eq!(count("flags"), 44);
+    assert_eq!(count("projects"), 40);
+    // Nothing but the output appeared beside it.
+    let mut written: Vec<_> = std::fs::read_dir(work.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["o.gpkg"]);
+}

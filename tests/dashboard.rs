@@ -3,11 +3,12 @@
 //! In-process (`tower::ServiceExt::oneshot` on `web::routes`, a small hand-made dataset run
 //! through the real model and bottleneck analysis): `/bottlenecks` as JSON and CSV agree on
 //! every number, the exports have their columns, BOM, content types and file names, `/vendor/`
-//! serves Leaflet and refuses to leave its folder, and the page and its assets are complete.
+//! serves the embedded Leaflet and nothing else, and the page and its assets are complete.
 //!
 //! In a real browser (Debian's Chromium driven by playwright-core, see `tests/browser/`): the
 //! dashboard on the default dataset, once served in-process by the OGC API router merged with
-//! `web::routes`, and once by the `housing-need serve` binary itself. Each loads the page,
+//! `web::routes`, and once by the `housing-need serve` binary itself, copied alone into an empty
+//! folder and started from another (the embedded dataset and Leaflet, no repository). Each loads the page,
 //! counts one map shape per district, moves the year slider, clicks a district and compares its
 //! panel with the API, checks that nothing was requested outside 127.0.0.1, and saves a
 //! screenshot under `target/`.
@@ -425,53 +426,36 @@ fn the_alingsas_forecast_goes_with_municipality_1489() {
     ));
 }
 
-/// A vendor folder with Leaflet's files, and a secret beside it.
-fn vendor_fixture() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let dist = dir.path().join("node_modules/leaflet/dist");
-    std::fs::create_dir_all(dist.join("images")).unwrap();
-    std::fs::write(
-        dist.join("leaflet-src.esm.js"),
-        "export const version = '1.9.4';",
-    )
-    .unwrap();
-    std::fs::write(dist.join("leaflet.css"), ".leaflet-pane{}").unwrap();
-    std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
-    std::fs::create_dir_all(dir.path().join("node_modules/playwright-core")).unwrap();
-    std::fs::write(
-        dir.path().join("node_modules/playwright-core/package.json"),
-        "{}",
-    )
-    .unwrap();
-    #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.path().join("secret.txt"), dist.join("link.js")).unwrap();
-    dir
-}
-
 #[tokio::test]
-async fn vendor_serves_leaflet_and_guards_its_folder() {
-    let dir = vendor_fixture();
-    let data = web_data_with(&[])
-        .0
-        .with_vendor_dir(dir.path().join("node_modules"));
-    let app = web::routes(Arc::new(data));
-
-    let (status, h, body) = get(&app, "/vendor/leaflet/dist/leaflet-src.esm.js").await;
+async fn vendor_serves_the_embedded_leaflet_and_nothing_else() {
+    let app = app();
+    // The page imports exactly these files; the binary carries them from the pinned release.
+    for (uri, ctype) in [
+        (
+            "/vendor/leaflet/dist/leaflet-src.esm.js",
+            "text/javascript; charset=utf-8",
+        ),
+        (
+            "/vendor/leaflet/dist/leaflet.css",
+            "text/css; charset=utf-8",
+        ),
+    ] {
+        let (status, h, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert_eq!(content_type(&h), ctype, "{uri}");
+        assert!(body.len() > 10_000, "{uri} is too small to be Leaflet");
+    }
+    let (status, h, _) = get(&app, "/vendor/leaflet/dist/images/layers.png").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type(&h), "text/javascript; charset=utf-8");
-    assert_eq!(body, b"export const version = '1.9.4';");
-    let (status, h, _) = get(&app, "/vendor/leaflet/dist/leaflet.css").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type(&h), "text/css; charset=utf-8");
+    assert_eq!(content_type(&h), "image/png");
 
     for bad in [
-        "/vendor/../secret.txt",
-        "/vendor/leaflet/dist/../../../secret.txt",
-        "/vendor/leaflet/dist/..%2F..%2F..%2Fsecret.txt",
-        "/vendor/%2e%2e/secret.txt",
-        "/vendor/leaflet/dist/%5C..%5Csecret.txt",
+        "/vendor/../Cargo.toml",
+        "/vendor/leaflet/dist/../../../Cargo.toml",
+        "/vendor/leaflet/dist/..%2F..%2F..%2FCargo.toml",
+        "/vendor/%2e%2e/Cargo.toml",
+        "/vendor/leaflet/dist/%5C..%5CCargo.toml",
         "/vendor/%2Fetc%2Fpasswd",
-        "/vendor/leaflet/dist/link.js",
     ] {
         let (status, _, body) = get(&app, bad).await;
         assert!(
@@ -479,58 +463,21 @@ async fn vendor_serves_leaflet_and_guards_its_folder() {
             "{bad}: {status}"
         );
         assert!(
-            !String::from_utf8_lossy(&body).contains("secret\""),
+            !String::from_utf8_lossy(&body).contains("[package]"),
             "{bad}"
         );
-        assert_ne!(body, b"secret", "{bad} leaked the file");
     }
     // Only the browser library is reachable, not the rest of node_modules.
     let (status, _, _) = get(&app, "/vendor/playwright-core/package.json").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-
-    // A missing file names itself and the fix.
-    let (status, h, body) = get(&app, "/vendor/leaflet/dist/leaflet.js").await;
+    let (status, h, body) = get(&app, "/vendor/leaflet/dist/nothing.js").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(content_type(&h), "application/json");
     let err: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(err["file"], "leaflet/dist/leaflet.js");
-    assert_eq!(err["fix"], "npm ci --prefix web");
     assert!(err["description"]
         .as_str()
         .unwrap()
-        .contains("npm ci --prefix web"));
-
-    // Nothing installed at all.
-    let app = web::routes(Arc::new(
-        web_data_with(&[])
-            .0
-            .with_vendor_dir("/nonexistent/node_modules"),
-    ));
-    let (status, _, body) = get(&app, "/vendor/leaflet/dist/leaflet-src.esm.js").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let err: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(err["code"], "VendorFileMissing");
-}
-
-#[tokio::test]
-async fn the_page_loads_leaflet_from_the_npm_install() {
-    // The page imports exactly these files; they must exist in the pinned Leaflet release.
-    let dir = harness::node_modules();
-    if !dir.join("leaflet/package.json").is_file() {
-        return harness::skip(
-            "the_page_loads_leaflet_from_the_npm_install",
-            "Leaflet is not installed in web/node_modules (run `npm ci --prefix web`)",
-        );
-    }
-    let app = web::routes(Arc::new(web_data_with(&[]).0.with_vendor_dir(dir)));
-    for uri in [
-        "/vendor/leaflet/dist/leaflet-src.esm.js",
-        "/vendor/leaflet/dist/leaflet.css",
-    ] {
-        let (status, _, body) = get(&app, uri).await;
-        assert_eq!(status, StatusCode::OK, "{uri}");
-        assert!(body.len() > 10_000, "{uri} is too small to be Leaflet");
-    }
+        .contains("leaflet/dist/nothing.js"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -650,31 +597,26 @@ fn dashboard_in_headless_chromium() {
     );
 }
 
+/// The binary copied alone into an empty folder and started from another one (no repository
+/// around it, no `--data`) serves its embedded dataset, the dashboard and Leaflet: the map draws.
 #[test]
-fn dashboard_served_by_the_binary() {
-    const TEST: &str = "dashboard_served_by_the_binary";
+fn dashboard_served_by_a_binary_copied_alone() {
+    const TEST: &str = "dashboard_served_by_a_binary_copied_alone";
     let browser = match harness::browser() {
         Ok(b) => b,
         Err(e) => return harness::skip(TEST, &e),
     };
     let _one = BROWSER.lock().unwrap_or_else(|p| p.into_inner());
-    let logs = tempfile::tempdir().unwrap();
-    let mut serve = harness::ServeProcess::start(logs.path()).unwrap();
-    match serve.wait_ready("/", Duration::from_secs(180)) {
-        Ok(_) => {}
-        Err(e) => return harness::skip(TEST, &format!("`housing-need serve` is not ready: {e}")),
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = harness::ServeProcess::start_alone(dir.path()).unwrap();
+    if let Err(e) = serve.wait_ready("/", Duration::from_secs(180)) {
+        panic!("`housing-need serve` copied alone did not start: {e}");
     }
-    match harness::http_status(serve.addr, "/dashboard") {
-        Some(200) => {}
-        other => {
-            return harness::skip(
-                TEST,
-                &format!(
-                    "`housing-need serve` does not mount web::routes yet (/dashboard: {other:?})"
-                ),
-            )
-        }
-    }
+    assert_eq!(harness::http_status(serve.addr, "/dashboard"), Some(200));
+    assert_eq!(
+        harness::http_status(serve.addr, "/vendor/leaflet/dist/leaflet-src.esm.js"),
+        Some(200)
+    );
     let screenshot = target_dir().join("dashboard-serve.png");
     let out = harness::drive(
         &browser,

@@ -36,8 +36,9 @@ pub const SEED_2027: (i32, f64, f64) = (2027, 6948.0, 3479.0);
 
 /// Runs `analyze`.
 pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
-    let manifest = crate::config::Manifest::load(&args.data.manifest)?;
-    eprintln!("loading {}", args.data.manifest.display());
+    let manifest_path = args.data.manifest_path()?;
+    let manifest = crate::config::Manifest::load(&manifest_path)?;
+    eprintln!("loading {}", manifest_path.display());
     let dataset = crate::ingest::load(&manifest)?;
     for note in &manifest.dataset.notes {
         eprintln!("data note: {note}");

@@ -20,7 +20,7 @@ pub struct BottlenecksArgs {
 
 /// Runs `bottlenecks`.
 pub fn run(args: BottlenecksArgs) -> crate::Result<ExitCode> {
-    let manifest = crate::config::Manifest::load(&args.data.manifest)?;
+    let manifest = crate::config::Manifest::load(&args.data.manifest_path()?)?;
     let dataset = crate::ingest::load(&manifest)?;
     if dataset.projects.is_empty() {
         eprintln!(

@@ -20,7 +20,7 @@ pub struct CheckArgs {
 
 /// Runs `check`: exit code 0 when the dataset is usable, 1 when it has problems.
 pub fn run(args: CheckArgs) -> crate::Result<ExitCode> {
-    let manifest = crate::config::Manifest::load(&args.data.manifest)?;
+    let manifest = crate::config::Manifest::load(&args.data.manifest_path()?)?;
     let report = crate::ingest::check(&manifest);
     if args.json {
         print_json(&report, &manifest.dataset.notes);

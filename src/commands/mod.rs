@@ -28,9 +28,6 @@ pub mod bottlenecks;
 pub mod check;
 pub mod serve;
 
-/// The default dataset shipped in `geodata/` (relative to the working directory).
-pub const DEFAULT_MANIFEST: &str = "geodata/alingsas/alingsas.toml";
-
 /// Housing need per district for a Swedish municipality: projection, demand, gap; served as
 /// OGC API - Features.
 #[derive(Debug, Parser)]
@@ -60,9 +57,21 @@ pub enum Command {
 /// `--data`: the manifest to use (shared by every subcommand).
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArg {
-    /// Dataset manifest (TOML). Default: the embedded Alingsås sample dataset.
-    #[arg(long = "data", short = 'd', env = "HOUSING_NEED_DATA", default_value = DEFAULT_MANIFEST)]
-    pub manifest: PathBuf,
+    /// Dataset manifest (TOML). Default: the dataset embedded in the binary (the Alingsås
+    /// sample, `geodata/alingsas/alingsas.toml` in the source tree).
+    #[arg(long = "data", short = 'd', env = "HOUSING_NEED_DATA")]
+    pub manifest: Option<PathBuf>,
+}
+
+impl DataArg {
+    /// The manifest to load: `--data`, or the embedded default dataset (mounted for GDAL under
+    /// `/vsimem/`, see [`crate::embedded`]), so the binary runs from any folder.
+    pub fn manifest_path(&self) -> crate::Result<PathBuf> {
+        match &self.manifest {
+            Some(path) => Ok(path.clone()),
+            None => Ok(crate::embedded::default_manifest()?),
+        }
+    }
 }
 
 /// Runs a parsed command line.

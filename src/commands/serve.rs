@@ -62,12 +62,13 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
         }
     };
 
+    let manifest_path = args.data.manifest_path()?;
     let Loaded {
         dataset,
         analysis,
         prepared,
         web_data,
-    } = load(&args.data.manifest)?;
+    } = load(&manifest_path)?;
     let model_run = &analysis.run;
     for note in &model_run.notes {
         tracing::info!("model: {note}");
@@ -120,7 +121,7 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
         );
         let web_state = crate::web::WebState::new(std::sync::Arc::new(web_data));
         tokio::spawn(reload_on_sighup(
-            args.data.manifest.clone(),
+            manifest_path.clone(),
             state.clone(),
             web_state.clone(),
         ));

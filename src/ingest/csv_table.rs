@@ -57,7 +57,7 @@ impl CsvFile {
     /// Reads `file`. A missing or unreadable file, UTF-16 text or a file without a header line
     /// is a problem; text that is not UTF-8 is read as Latin-1 (Windows-1252) with a warning.
     pub fn open(file: &Path, found: &mut Findings) -> Option<Self> {
-        let bytes = match std::fs::read(file) {
+        let bytes = match crate::embedded::read(file) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 found.problem(Problem::new(file, "file not found"));

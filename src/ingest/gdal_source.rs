@@ -128,6 +128,9 @@ pub(crate) fn open(
     let file = display_path(manifest, source);
     let target = if is_connection(source) {
         PathBuf::from(source)
+    } else if file.starts_with("/vsimem") {
+        // A relative path in a manifest mounted in GDAL's memory (the embedded dataset).
+        file.clone()
     } else {
         let path = file.clone();
         match std::fs::metadata(&path) {

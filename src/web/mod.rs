@@ -7,7 +7,7 @@
 //! - `GET /dashboard`: a page (map of need by district, year slider, flags, district panel,
 //!   bottlenecks, municipal totals) that reads the very OGC API QGIS reads, plus `/bottlenecks`;
 //! - `GET /dashboard/assets/{file}`: its CSS and ES modules, compiled into the binary;
-//! - `GET /vendor/{path}`: Leaflet, from the npm install (see [`vendor`]);
+//! - `GET /vendor/{path}`: Leaflet, embedded from the pinned npm package (see [`vendor`]);
 //! - `GET /bottlenecks`: the building-process analysis as JSON, or one of its tables as CSV
 //!   (`?f=csv&table=stages|projects`);
 //! - `GET /export/demand.csv|json`, `GET /export/flags.csv|json`: stable exports for Excel,
@@ -18,7 +18,6 @@
 //! columns, formats and the way BI tools read them are documented in `docs/dashboard.md`.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
@@ -107,7 +106,6 @@ pub struct WebData {
     pub(crate) bottlenecks_json: PreparedBody,
     pub(crate) bottleneck_tables: Vec<ReportTable>,
     pub(crate) pyramids: PreparedBody,
-    pub(crate) vendor_dir: PathBuf,
 }
 
 /// What the page learns from the server beside the OGC API (embedded in the HTML).
@@ -128,8 +126,7 @@ impl WebData {
     ///
     /// `flags` are the district flags as any serialisable rows (the flags module's results, or
     /// `serde_json::Value`s); each becomes one row of `/export/flags.csv|json` with its fields in
-    /// declaration order. The vendor folder is taken from
-    /// [`vendor::VENDOR_ENV`] or defaults to `web/node_modules` in the source tree.
+    /// declaration order.
     pub fn new<F: Serialize>(
         dataset: &Dataset,
         run: &ModelRun,
@@ -202,20 +199,7 @@ impl WebData {
             bottlenecks_json: PreparedBody::new(bottlenecks_json),
             bottleneck_tables,
             pyramids: PreparedBody::new(pyramids),
-            vendor_dir: vendor::vendor_dir_from_env(),
         })
-    }
-
-    /// The same data serving third-party browser libraries from `dir` (a `node_modules`
-    /// folder) instead of the one found by [`WebData::new`].
-    pub fn with_vendor_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.vendor_dir = dir.into();
-        self
-    }
-
-    /// The `node_modules` folder served under `/vendor/`.
-    pub fn vendor_dir(&self) -> &std::path::Path {
-        &self.vendor_dir
     }
 
     /// Names of the bottleneck report's tables (`stages`, `projects`, …), each available as

@@ -88,8 +88,6 @@ enum WebError {
     NotFound(String),
     /// A `/vendor/` request that cannot be answered with a file.
     Vendor(VendorError),
-    /// 500: a vendor file exists but cannot be read.
-    Internal(String),
 }
 
 impl IntoResponse for WebError {
@@ -103,15 +101,6 @@ impl IntoResponse for WebError {
                 StatusCode::NOT_FOUND,
                 serde_json::json!({"code": "NotFound", "description": d}),
             ),
-            WebError::Vendor(VendorError::Missing(file)) => (
-                StatusCode::NOT_FOUND,
-                serde_json::json!({
-                    "code": "VendorFileMissing",
-                    "description": VendorError::Missing(file.clone()).to_string(),
-                    "file": file,
-                    "fix": vendor::INSTALL_COMMAND,
-                }),
-            ),
             WebError::Vendor(e @ VendorError::NotServed(_)) => (
                 StatusCode::NOT_FOUND,
                 serde_json::json!({"code": "NotFound", "description": e.to_string()}),
@@ -120,13 +109,6 @@ impl IntoResponse for WebError {
                 StatusCode::BAD_REQUEST,
                 serde_json::json!({"code": "InvalidPath", "description": e.to_string()}),
             ),
-            WebError::Internal(d) => {
-                tracing::error!("{d}");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    serde_json::json!({"code": "InternalError", "description": d}),
-                )
-            }
         };
         (status, JsonBody(body)).into_response()
     }
@@ -213,36 +195,12 @@ async fn page_data(
     }
 }
 
-async fn vendor_file(
-    State(state): State<WebState>,
-    Path(path): Path<String>,
-) -> Result<Response, WebError> {
-    let data = state.current();
-    let root = data.vendor_dir.clone();
-    let file = match vendor::resolve(&root, &path) {
-        Ok(f) => f,
-        Err(e) => {
-            if matches!(e, VendorError::Missing(_)) {
-                tracing::warn!(
-                    vendor_dir = %root.display(),
-                    "vendor file {path} is missing: run `{}`",
-                    vendor::INSTALL_COMMAND
-                );
-            }
-            return Err(WebError::Vendor(e));
-        }
-    };
-    let read = file.clone();
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(read))
-        .await
-        .map_err(|e| WebError::Internal(format!("reading vendor file {path}: {e}")))?
-        .map_err(|e| WebError::Internal(format!("reading vendor file {path}: {e}")))?;
-    let mut r = Response::new(Body::from(bytes));
+async fn vendor_file(Path(path): Path<String>) -> Result<Response, WebError> {
+    let bytes = vendor::resolve(&path).map_err(WebError::Vendor)?;
+    let content_type = vendor::content_type(&path);
+    let mut r = Response::new(Body::from(axum::body::Bytes::from_static(bytes)));
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(vendor::content_type(&file)),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

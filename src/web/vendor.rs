@@ -1,56 +1,32 @@
-//! Third-party browser libraries (Leaflet) served from an npm install.
+//! Third-party browser libraries (Leaflet), carried by the binary and served under `/vendor/`.
 //!
 //! Their code is not committed: `web/package.json` pins the versions, `web/package-lock.json`
-//! locks them, and `npm ci --prefix web` installs them into `web/node_modules`, which the
-//! service serves under `/vendor/`. Only the files a browser needs are served (see
-//! [`SERVED_PREFIXES`]); everything else in `node_modules` (test tools, package metadata) is
-//! not reachable, and no request can leave the folder.
+//! locks them, `npm ci --prefix web` installs them into `web/node_modules`, and `build.rs`
+//! embeds Leaflet's built files from there (see [`crate::embedded`]), so the service needs
+//! nothing beside the binary. Only the files a browser needs are embedded and served (see
+//! [`SERVED_PREFIXES`]); a request is a lookup in that table, so no request can reach a file.
 
-use std::path::{Component, Path, PathBuf};
-
-/// Environment variable naming the `node_modules` folder to serve under `/vendor/`.
-pub const VENDOR_ENV: &str = "HOUSING_NEED_WEB_VENDOR";
-
-/// The folder used when [`VENDOR_ENV`] is unset: `web/node_modules` in the source tree, where
-/// `npm ci --prefix web` installs.
-pub const DEFAULT_VENDOR_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web/node_modules");
-
-/// The command that installs the vendor folder, named in every "missing file" answer.
-pub const INSTALL_COMMAND: &str = "npm ci --prefix web";
+use crate::embedded;
 
 /// Parts of `node_modules` the browser may load: Leaflet's built files (JS, CSS, images).
 pub const SERVED_PREFIXES: &[&str] = &["leaflet/dist/"];
 
-/// The vendor folder: [`VENDOR_ENV`] when set and not empty, else [`DEFAULT_VENDOR_DIR`].
-pub fn vendor_dir_from_env() -> PathBuf {
-    match std::env::var_os(VENDOR_ENV) {
-        Some(v) if !v.is_empty() => PathBuf::from(v),
-        _ => PathBuf::from(DEFAULT_VENDOR_DIR),
-    }
-}
-
 /// Why a `/vendor/` request is not answered with a file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VendorError {
-    /// The path tries to leave the vendor folder or is malformed (`..`, `\`, an absolute path).
+    /// The path is malformed or tries to leave the library (`..`, `\`, an absolute path).
     #[error("invalid vendor path '{0}'")]
     InvalidPath(String),
-    /// The path is well formed but outside the served libraries.
+    /// The path is well formed but not a served browser library file.
     #[error("'{0}' is not a served browser library file")]
     NotServed(String),
-    /// The file is not installed.
-    #[error("vendor file '{0}' is missing: run `{INSTALL_COMMAND}` in the source tree, or set {VENDOR_ENV} to a node_modules folder that has it")]
-    Missing(String),
 }
 
-/// Checks `request` (the part after `/vendor/`, percent-decoded) and returns the file to serve
-/// inside `root`.
+/// Checks `request` (the part after `/vendor/`, percent-decoded) and returns the embedded file.
 ///
-/// Rejected: empty segments other than a trailing one, `.` and `..`, backslashes, drive or
-/// scheme colons, NUL; paths outside [`SERVED_PREFIXES`]; and any file that, after following
-/// symbolic links, lies outside `root`.
-pub fn resolve(root: &Path, request: &str) -> Result<PathBuf, VendorError> {
-    let invalid = || VendorError::InvalidPath(request.to_string());
+/// Rejected as invalid: empty segments, `.` and `..`, backslashes, drive or scheme colons, NUL.
+/// Not served: paths outside [`SERVED_PREFIXES`] and files the binary does not carry.
+pub fn resolve(request: &str) -> Result<&'static [u8], VendorError> {
     if request.is_empty()
         || request.starts_with('/')
         || request.contains(['\\', ':', '\0'])
@@ -58,34 +34,18 @@ pub fn resolve(root: &Path, request: &str) -> Result<PathBuf, VendorError> {
             .split('/')
             .any(|seg| seg.is_empty() || seg == "." || seg == "..")
     {
-        return Err(invalid());
+        return Err(VendorError::InvalidPath(request.to_string()));
     }
-    let relative = Path::new(request);
-    if !relative
-        .components()
-        .all(|c| matches!(c, Component::Normal(_)))
-    {
-        return Err(invalid());
-    }
+    let not_served = || VendorError::NotServed(request.to_string());
     if !SERVED_PREFIXES.iter().any(|p| request.starts_with(p)) {
-        return Err(VendorError::NotServed(request.to_string()));
+        return Err(not_served());
     }
-    let missing = || VendorError::Missing(request.to_string());
-    let file = root.join(relative);
-    let real_root = root.canonicalize().map_err(|_| missing())?;
-    let real_file = file.canonicalize().map_err(|_| missing())?;
-    if !real_file.starts_with(&real_root) {
-        return Err(invalid());
-    }
-    if !real_file.is_file() {
-        return Err(missing());
-    }
-    Ok(real_file)
+    embedded::vendor_file(request).ok_or_else(not_served)
 }
 
 /// The `Content-Type` for a served file, by extension.
-pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+pub fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext).unwrap_or("") {
         "js" | "mjs" => "text/javascript; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "map" | "json" => "application/json",
@@ -104,7 +64,6 @@ mod tests {
 
     #[test]
     fn rejects_traversal_and_unserved_paths() {
-        let root = Path::new("/nonexistent-vendor");
         for bad in [
             "../Cargo.toml",
             "leaflet/dist/../../../etc/passwd",
@@ -116,28 +75,29 @@ mod tests {
             "",
         ] {
             assert!(
-                matches!(resolve(root, bad), Err(VendorError::InvalidPath(_))),
+                matches!(resolve(bad), Err(VendorError::InvalidPath(_))),
                 "{bad}"
             );
         }
         assert_eq!(
-            resolve(root, "playwright-core/package.json"),
+            resolve("playwright-core/package.json"),
             Err(VendorError::NotServed(
                 "playwright-core/package.json".into()
             ))
         );
         assert_eq!(
-            resolve(root, "leaflet/dist/leaflet.js"),
-            Err(VendorError::Missing("leaflet/dist/leaflet.js".into()))
+            resolve("leaflet/dist/nothing.js"),
+            Err(VendorError::NotServed("leaflet/dist/nothing.js".into()))
         );
+        assert!(resolve("leaflet/dist/leaflet.css").is_ok());
     }
 
     #[test]
     fn content_types_by_extension() {
         assert_eq!(
-            content_type(Path::new("a/leaflet-src.esm.js")),
+            content_type("a/leaflet-src.esm.js"),
             "text/javascript; charset=utf-8"
         );
-        assert_eq!(content_type(Path::new("a/images/layers.png")), "image/png");
+        assert_eq!(content_type("a/images/layers.png"), "image/png");
     }
 }

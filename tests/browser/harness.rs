@@ -113,22 +113,26 @@ pub struct ServeProcess {
 }
 
 impl ServeProcess {
-    /// Starts the binary on the default dataset, on a free port of 127.0.0.1.
-    pub fn start(log_dir: &Path) -> std::io::Result<Self> {
+    /// Copies the binary alone into `dir/bin/` and starts it from `dir/run/` (two empty
+    /// folders, no repository around them, no `--data`) on a free port of 127.0.0.1: it must
+    /// serve its embedded dataset and dashboard as an installed binary would.
+    pub fn start_alone(dir: &Path) -> std::io::Result<Self> {
+        let bin = dir.join("bin");
+        let run = dir.join("run");
+        std::fs::create_dir_all(&bin)?;
+        std::fs::create_dir_all(&run)?;
+        let copy = bin.join("housing-need");
+        std::fs::copy(env!("CARGO_BIN_EXE_housing-need"), &copy)?;
         let port = free_port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let log = log_dir.join("serve.log");
+        let log = dir.join("serve.log");
         let out = std::fs::File::create(&log)?;
-        let child = Command::new(env!("CARGO_BIN_EXE_housing-need"))
-            .current_dir(root())
-            .args([
-                "serve",
-                "--data",
-                "geodata/alingsas/alingsas.toml",
-                "--bind",
-            ])
+        let child = Command::new(copy)
+            .current_dir(run)
+            .args(["serve", "--bind"])
             .arg(addr.to_string())
             .env_remove("HOUSING_NEED_PUBLIC_URL")
+            .env_remove("HOUSING_NEED_DATA")
             .stdin(Stdio::null())
             .stdout(out.try_clone()?)
             .stderr(out)
