@@ -6,7 +6,10 @@
 use approx::assert_relative_eq;
 use chrono::NaiveDate;
 use housing_need::domain::{DwellingType, Project, ProjectStage, StageDates, Tenure};
-use housing_need::pipeline::{analyze, project_status, Passage};
+use housing_need::pipeline::{
+    analyze, analyze_with, district_coverage, milestones, project_status, DistrictCoverage,
+    ExpectedDurations, Passage,
+};
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -87,10 +90,15 @@ fn bygglov_lead_times_wip_and_limits() {
     // Fee reductions: C 10 days over → 2 started weeks → 2/5; D 30 → 5 weeks → 1; E → 1.
     assert_relative_eq!(s.fee_reduction_fees.unwrap(), 2.4);
     assert_eq!(s.over_extended_limit, Some(1));
-    // The five decided projects now wait for startbesked: 314 + 304 + 284 + 264 + 204 days
-    // × 10 dwellings = 13,700 dwelling-days against bygglov's 1,510: that is the bottleneck.
+    // Beyond the 70 days: C 10, D 30, E 90 days and the waiting W1 21 days, × 10 dwellings.
+    assert_eq!((s.late_passages, s.delay_passages), (4, 7));
+    assert_relative_eq!(s.excess_dwelling_days, 10.0 * (10.0 + 30.0 + 90.0 + 21.0));
+    // The five decided projects now wait for startbesked: 314, 304, 284, 264 and 204 days
+    // × 10 dwellings = 13,700 dwelling-days; beyond the expected 90 days: 224 + 214 + 194 +
+    // 174 + 114 = 920 days × 10 = 9,200 against bygglov's 1,510: that is the bottleneck.
     let st = &report.stages[Passage::Startbesked as usize];
     assert_relative_eq!(st.dwelling_days_waiting, 13_700.0);
+    assert_relative_eq!(st.excess_dwelling_days, 9_200.0);
     assert_eq!(report.bottleneck, Some(Passage::Startbesked));
 }
 
@@ -146,7 +154,10 @@ fn laga_kraft_limit_applies_only_without_appeal() {
     let s = project_status(&plain, d("2018-12-31"));
     assert_eq!(s.stage, Some(Passage::LagaKraft));
     assert!(s.over_limit);
-    assert_eq!(s.days_over, 60 - 21);
+    assert!(s.anslag_estimated);
+    // No anslag recorded: posted 2018-11-08 (adoption + 7 days), 53 days before the snapshot.
+    assert_eq!(s.days_in_stage, Some(53));
+    assert_eq!(s.days_over, 53 - 21);
     let s = project_status(&appealed, d("2018-12-31"));
     assert!(!s.over_limit);
     let report = analyze(&[plain, appealed], d("2018-12-31"), 4);
@@ -229,4 +240,390 @@ fn completed_project_waits_nowhere() {
             .unwrap(),
         (d("2017-09-01") - d("2016-01-01")).num_days() as f64
     );
+}
+
+#[test]
+fn laga_kraft_counts_three_weeks_from_the_posting_not_from_the_adoption() {
+    use ProjectStage::*;
+    // Adopted 1 November, minutes posted 20 November (19 days: over the 14 + 2 days of
+    // kommunallagen), in force 11 December: 40 days after the adoption but exactly the
+    // 21 days of the appeal period after the posting.
+    let p = project(
+        "P",
+        30.0,
+        &[
+            (Antagande, "2018-11-01"),
+            (Anslag, "2018-11-20"),
+            (LagaKraft, "2018-12-11"),
+        ],
+        false,
+    );
+    let report = analyze(&[p], d("2018-12-31"), 4);
+    let lk = &report.stages[Passage::LagaKraft as usize];
+    assert_eq!(lk.passages, 1);
+    assert_relative_eq!(lk.median_days.unwrap(), 21.0);
+    assert_eq!((lk.over_limit, lk.limit_applicable), (0, 1));
+    assert_relative_eq!(lk.excess_dwelling_days, 0.0);
+    let anslag = &report.stages[Passage::Anslag as usize];
+    assert_eq!(anslag.legal_limit_days, Some(16));
+    assert_eq!((anslag.over_limit, anslag.limit_applicable), (1, 1));
+    assert_relative_eq!(anslag.excess_dwelling_days, 30.0 * 3.0);
+    assert_eq!(report.anslag_estimated, 0);
+    assert_eq!(report.bottleneck, Some(Passage::Anslag));
+}
+
+#[test]
+fn a_missing_anslag_is_the_adoption_plus_seven_days_and_never_a_lead_time() {
+    use ProjectStage::*;
+    let as_of = d("2018-12-31");
+    // In force 26 days after the adoption: 19 days after the estimated posting, within 21.
+    let in_force = project(
+        "F",
+        10.0,
+        &[(Antagande, "2018-10-01"), (LagaKraft, "2018-10-27")],
+        false,
+    );
+    // In force 4 days after the adoption: the estimate is no later than laga kraft.
+    let fast = project(
+        "G",
+        10.0,
+        &[(Antagande, "2018-10-01"), (LagaKraft, "2018-10-05")],
+        false,
+    );
+    // Adopted 3 days before the snapshot: the minutes are taken as not yet posted.
+    let fresh = project("N", 10.0, &[(Antagande, "2018-12-28")], false);
+
+    let m = milestones(&in_force, as_of);
+    assert!(m.anslag_estimated);
+    assert_eq!(m.dates.get(Anslag), Some(d("2018-10-08")));
+    assert_eq!(
+        milestones(&fast, as_of).dates.get(Anslag),
+        Some(d("2018-10-05"))
+    );
+    let m = milestones(&fresh, as_of);
+    assert!(!m.anslag_estimated);
+    assert_eq!(m.dates.get(Anslag), None);
+    let s = project_status(&fresh, as_of);
+    assert_eq!(s.stage, Some(Passage::Anslag));
+    assert_eq!(s.days_in_stage, Some(3));
+    assert!(s.date_problems.is_empty());
+
+    let report = analyze(&[in_force, fast, fresh], as_of, 4);
+    assert_eq!(report.anslag_estimated, 2);
+    let lk = &report.stages[Passage::LagaKraft as usize];
+    assert_eq!(lk.passages, 2);
+    assert_eq!((lk.over_limit, lk.limit_applicable), (0, 2));
+    assert_relative_eq!(lk.median_days.unwrap(), (19.0 + 0.0) / 2.0);
+    // Estimated postings are not lead times of the anslag stage; the fresh one waits there.
+    let anslag = &report.stages[Passage::Anslag as usize];
+    assert_eq!(anslag.passages, 0);
+    assert_eq!(anslag.projects_waiting, 1);
+}
+
+#[test]
+fn an_appealed_plan_is_expected_to_take_the_courts_time() {
+    use ProjectStage::*;
+    // Posted 5 January, in force 1 September: 239 days from the posting, 57 beyond the
+    // expected 21 + 161 days of an appealed plan.
+    let p = project(
+        "A",
+        40.0,
+        &[
+            (Antagande, "2017-01-02"),
+            (Anslag, "2017-01-05"),
+            (LagaKraft, "2017-09-01"),
+        ],
+        true,
+    );
+    let report = analyze(&[p], d("2018-12-31"), 4);
+    let lk = &report.stages[Passage::LagaKraft as usize];
+    assert_eq!(lk.expected_days, 21);
+    assert_eq!(lk.expected_days_appealed, Some(182));
+    assert_eq!(
+        lk.limit_applicable, 0,
+        "the 3 weeks do not bind an appealed plan"
+    );
+    assert_eq!(lk.late_passages, 1);
+    assert_relative_eq!(lk.excess_dwelling_days, 40.0 * 57.0);
+}
+
+/// Construction holds by far the most dwelling-days waiting, but within its expected duration.
+fn waiting_pipeline() -> Vec<Project> {
+    use ProjectStage::*;
+    vec![
+        // Building since 1 January 2017: 729 days, within the expected 730.
+        project("C", 100.0, &[(Startbesked, "2017-01-01")], false),
+        // A bygglov application waiting 121 days: 51 beyond the 10 weeks.
+        project("B", 10.0, &[(BygglovApplication, "2018-09-01")], false),
+        // A bygglov decided in 90 days (20 beyond), then waiting 274 days for startbesked
+        // (184 beyond the expected 90).
+        project(
+            "D",
+            20.0,
+            &[
+                (BygglovApplication, "2018-01-01"),
+                (BygglovDecision, "2018-04-01"),
+            ],
+            false,
+        ),
+    ]
+}
+
+#[test]
+fn the_bottleneck_is_the_stage_most_beyond_its_expected_duration() {
+    let as_of = d("2018-12-31");
+    let report = analyze(&waiting_pipeline(), as_of, 4);
+    let construction = &report.stages[Passage::Construction as usize];
+    assert_relative_eq!(construction.dwelling_days_waiting, 100.0 * 729.0);
+    assert_relative_eq!(construction.excess_dwelling_days, 0.0);
+    let bygglov = &report.stages[Passage::Bygglov as usize];
+    assert_relative_eq!(bygglov.excess_dwelling_days, 10.0 * 51.0 + 20.0 * 20.0);
+    assert_eq!((bygglov.late_passages, bygglov.delay_passages), (2, 2));
+    let startbesked = &report.stages[Passage::Startbesked as usize];
+    assert_relative_eq!(startbesked.excess_dwelling_days, 20.0 * 184.0);
+    assert_eq!(report.bottleneck, Some(Passage::Startbesked));
+
+    // With 400 days expected before startbesked, the bygglov decisions are the bottleneck.
+    let expected = ExpectedDurations {
+        startbesked: 400,
+        ..ExpectedDurations::default()
+    };
+    let report = analyze_with(&waiting_pipeline(), as_of, 4, &expected);
+    assert_relative_eq!(
+        report.stages[Passage::Startbesked as usize].excess_dwelling_days,
+        0.0
+    );
+    assert_eq!(report.bottleneck, Some(Passage::Bygglov));
+
+    // The table shows why: each stage's excess beside its raw waiting.
+    let text = housing_need::commands::bottlenecks::render_table(&report);
+    println!("{text}");
+    assert!(text.contains("excess dw-days"), "{text}");
+    assert!(
+        text.contains("Bottleneck: bygglov — 2 of 2 passages"),
+        "{text}"
+    );
+    assert!(
+        text.contains("construction holds the most dwelling-days waiting, 72,900, but only 0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn no_bottleneck_when_every_stage_keeps_its_expected_duration() {
+    use ProjectStage::*;
+    let p = project("C", 100.0, &[(Startbesked, "2017-01-01")], false);
+    let report = analyze(&[p], d("2018-12-31"), 4);
+    assert_eq!(report.bottleneck, None);
+}
+
+#[test]
+fn anslag_shares_the_adoptions_completion_parameters_in_the_model() {
+    use housing_need::model::{expected_completion, ModelParams};
+    use ProjectStage::*;
+    let params = ModelParams::default();
+    let adopted = project("A", 10.0, &[(Antagande, "2018-03-01")], false);
+    let posted = project(
+        "B",
+        10.0,
+        &[(Antagande, "2018-03-01"), (Anslag, "2018-03-01")],
+        false,
+    );
+    assert_eq!(
+        expected_completion(&adopted, &params, 2018),
+        expected_completion(&posted, &params, 2018)
+    );
+    // Startbesked keeps the last of the ten parameters.
+    let started = project("S", 10.0, &[(Startbesked, "2018-03-01")], false);
+    let (_, p) = expected_completion(&started, &params, 2018).unwrap();
+    assert_relative_eq!(p, params.stage_completion_probability[9]);
+}
+
+mod coverage {
+    use super::*;
+    use housing_need::domain::{AgeBands, Dataset, District};
+    use housing_need::model::{Cohorts, DemandRow, ModelRun, Scenario};
+
+    fn district(id: &str) -> District {
+        District {
+            id: id.into(),
+            name: id.into(),
+            geometry: geo::MultiPolygon(vec![]),
+            geometry_lonlat: geo::MultiPolygon(vec![]),
+        }
+    }
+
+    fn row(district: &str, year: i32, needed: f64, stock: f64, pipeline: f64) -> DemandRow {
+        DemandRow {
+            district: district.into(),
+            name: district.into(),
+            year,
+            observed: false,
+            population: 0.0,
+            population_0_19: 0.0,
+            population_20_64: 0.0,
+            population_65_79: 0.0,
+            population_80_plus: 0.0,
+            households: 0.0,
+            dwellings_needed: needed,
+            dwellings_stock: stock,
+            dwellings_pipeline: pipeline,
+            gap: needed - stock - pipeline,
+            gap_per_1000: f64::NAN,
+            care_places_needed: 0.0,
+            persons_in_care: 0.0,
+            dependency_ratio: f64::NAN,
+            small_flats_needed: 0.0,
+            family_dwellings_needed: 0.0,
+            accessible_flats_needed: 0.0,
+            senior_dwellings_needed: 0.0,
+        }
+    }
+
+    fn dataset(projects: Vec<Project>) -> Dataset {
+        Dataset {
+            name: "t".into(),
+            municipality: None,
+            bands: AgeBands::five_year(80),
+            districts: vec![district("A"), district("B"), district("C")],
+            population: vec![],
+            residences: vec![],
+            migration: vec![],
+            dwellings: vec![],
+            indicators: vec![],
+            transit: vec![],
+            projects,
+            as_of: Some(d("2018-12-31")),
+        }
+    }
+
+    fn run(rows: Vec<DemandRow>) -> ModelRun {
+        ModelRun {
+            base_year: 2018,
+            horizon_year: 2028,
+            first_year: 2018,
+            rows,
+            notes: vec![],
+            scenario: Scenario::default(),
+            cohorts: Cohorts {
+                years: vec![],
+                districts: 0,
+                bands: 0,
+                persons: vec![],
+            },
+        }
+    }
+
+    #[test]
+    fn a_pipeline_beyond_the_need_covers_it_once() {
+        use ProjectStage::*;
+        let mut projects = vec![
+            project("P1", 300.0, &[(Startbesked, "2018-05-01")], false),
+            project("P2", 40.0, &[(Planuppdrag, "2018-05-01")], false),
+            project(
+                "P3",
+                50.0,
+                &[(Startbesked, "2016-05-01"), (Inflyttning, "2018-06-01")],
+                false,
+            ),
+            project("P4", 20.0, &[(Startbesked, "2018-05-01")], false),
+        ];
+        projects[1].district = Some(1);
+        projects[3].district = None;
+        let ds = dataset(projects);
+        // A needs 1,100 − 1,000 = 100 and expects 290: covered 100 (100 %), 190 beyond.
+        // B needs 500 − 400 = 100 and expects 30: covered 30 %, 70 short.
+        // C has more stock than need: nothing to cover.
+        let run = run(vec![
+            row("A", 2027, 1_090.0, 1_000.0, 280.0),
+            row("A", 2028, 1_100.0, 1_000.0, 290.0),
+            row("B", 2028, 500.0, 400.0, 30.0),
+            row("C", 2028, 300.0, 320.0, 0.0),
+        ]);
+        let c = district_coverage(&ds, &run);
+        assert_eq!(c.len(), 3);
+        let a = &c[0];
+        assert_eq!(
+            (a.projects_in_pipeline, a.dwellings_in_pipeline),
+            (1, 300.0)
+        );
+        assert_relative_eq!(a.need_by_horizon, 100.0);
+        assert_relative_eq!(a.covered, 100.0);
+        assert_relative_eq!(a.covered_share.unwrap(), 1.0);
+        assert_relative_eq!(a.beyond_need, 190.0);
+        assert_relative_eq!(a.shortfall, 0.0);
+        let b = &c[1];
+        assert_eq!((b.projects_in_pipeline, b.dwellings_in_pipeline), (1, 40.0));
+        assert_relative_eq!(b.covered, 30.0);
+        assert_relative_eq!(b.covered_share.unwrap(), 0.3);
+        assert_relative_eq!(b.beyond_need, 0.0);
+        assert_relative_eq!(b.shortfall, 70.0);
+        let cc = &c[2];
+        assert_relative_eq!(cc.need_by_horizon, -20.0);
+        assert_eq!(cc.covered_share, None);
+        assert_relative_eq!(cc.shortfall, 0.0);
+    }
+
+    /// The coverage as it was computed before it was indexed: a search over every model row
+    /// and every project for each district.
+    fn by_search(dataset: &Dataset, run: &ModelRun) -> Vec<(f64, usize, f64, f64)> {
+        dataset
+            .districts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let row = run
+                    .rows
+                    .iter()
+                    .find(|r| r.district == d.id && r.year == run.horizon_year);
+                let open: Vec<_> = dataset
+                    .projects
+                    .iter()
+                    .filter(|p| {
+                        p.district == Some(i)
+                            && p.dates.last_reached() != Some(ProjectStage::Inflyttning)
+                    })
+                    .collect();
+                let (need, expected) = row.map_or((0.0, 0.0), |r| {
+                    (r.dwellings_needed - r.dwellings_stock, r.dwellings_pipeline)
+                });
+                (
+                    open.iter().map(|p| p.dwellings).sum(),
+                    open.len(),
+                    need,
+                    expected,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn indexed_coverage_equals_the_search_on_the_default_dataset() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let m = housing_need::config::Manifest::load(&root.join("geodata/alingsas/alingsas.toml"))
+            .unwrap();
+        let ds = housing_need::ingest::load(&m).unwrap();
+        let run = housing_need::model::run(&ds, &m.model);
+        let indexed = district_coverage(&ds, &run);
+        let searched = by_search(&ds, &run);
+        assert_eq!(indexed.len(), searched.len());
+        for (c, (in_pipe, projects, need, expected)) in indexed.iter().zip(searched) {
+            let DistrictCoverage {
+                dwellings_in_pipeline,
+                projects_in_pipeline,
+                need_by_horizon,
+                expected_by_horizon,
+                ..
+            } = c;
+            assert_eq!(*dwellings_in_pipeline, in_pipe, "{}", c.district);
+            assert_eq!(*projects_in_pipeline, projects, "{}", c.district);
+            assert_eq!(*need_by_horizon, need, "{}", c.district);
+            assert_eq!(*expected_by_horizon, expected, "{}", c.district);
+            // Never covered more than once, whatever the pipeline holds.
+            assert!(c.covered <= need.max(0.0) + 1e-9, "{}", c.district);
+            assert!(c.covered_share.is_none_or(|s| s <= 1.0), "{}", c.district);
+            assert_relative_eq!(c.covered + c.beyond_need, expected, epsilon = 1e-9);
+        }
+        assert!(indexed.iter().any(|c| c.beyond_need > 0.0));
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::pipeline::{BottleneckReport, Passage};
+use crate::pipeline::{BottleneckReport, DurationBasis, Passage, StageStats};
 
 /// Arguments of `bottlenecks`.
 #[derive(Debug, clap::Args)]
@@ -44,6 +44,61 @@ pub fn run(args: BottlenecksArgs) -> crate::Result<ExitCode> {
 fn opt(v: Option<f64>, digits: usize) -> String {
     v.map(|x| format!("{x:.digits$}"))
         .unwrap_or_else(|| "–".into())
+}
+
+/// The expected duration of a stage as printed: `122 §` for a statutory limit, `21 § / 182`
+/// for laga kraft (not appealed / appealed).
+fn expected_label(s: &StageStats) -> String {
+    let statutory = if s.expected_basis == DurationBasis::Statutory {
+        " §"
+    } else {
+        ""
+    };
+    match s.expected_days_appealed {
+        Some(a) if a != s.expected_days => format!("{}{statutory} / {a}", s.expected_days),
+        _ => format!("{}{statutory}", s.expected_days),
+    }
+}
+
+/// The expected duration in words: `70 days (statutory)`, `21 days (statutory; 182 when
+/// appealed)`.
+fn expected_words(s: &StageStats) -> String {
+    let basis = if s.expected_basis == DurationBasis::Statutory {
+        " (statutory"
+    } else {
+        " ("
+    };
+    let appealed = match s.expected_days_appealed {
+        Some(a) if a != s.expected_days => format!("{a} when appealed"),
+        _ => String::new(),
+    };
+    let inner = [basis.trim_start_matches(" ("), appealed.as_str()]
+        .iter()
+        .filter(|t| !t.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if inner.is_empty() {
+        format!("{} days", s.expected_days)
+    } else {
+        format!("{} days ({inner})", s.expected_days)
+    }
+}
+
+/// A whole number with thousands separated by commas: `574,156`.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < -0.5 {
+        out.insert(0, '-');
+    }
+    out
 }
 
 /// The stage table as plain text (also used by tests).
@@ -102,20 +157,67 @@ pub fn render_table(r: &BottleneckReport) -> String {
             marker,
         ));
     }
+    out.push_str(&format!(
+        "\nDelay beyond the expected duration (days; § = statutory limit, otherwise a documented \
+         expected duration; excess = Σ dwellings × max(0, days − expected) over completed and \
+         waiting passages):\n\n{:<20} {:>11} {:>9} {:>6} {:>16} {:>16}\n",
+        "stage", "expected", "passages", "late", "excess dw-days", "waiting dw-days"
+    ));
+    for s in &r.stages {
+        let marker = if Some(s.stage) == r.bottleneck {
+            " ◀ bottleneck"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{:<20} {:>11} {:>9} {:>6} {:>16} {:>16}{}\n",
+            s.stage.code(),
+            expected_label(s),
+            s.delay_passages,
+            s.late_passages,
+            thousands(s.excess_dwelling_days),
+            thousands(s.dwelling_days_waiting),
+            marker,
+        ));
+    }
     out.push('\n');
     match r.bottleneck {
         Some(b) => {
             let s = &r.stages[b as usize];
             out.push_str(&format!(
-                "Bottleneck: {} — {} projects with {:.0} dwellings waiting, {:.0} dwelling-days \
-                 in all (the most of any stage).\n",
+                "Bottleneck: {} — {} of {} passages took longer than the expected {}: \
+                 {} dwelling-days beyond it, the most of any stage.\n",
                 b.code(),
-                s.projects_waiting,
-                s.dwellings_waiting,
-                s.dwelling_days_waiting
+                s.late_passages,
+                s.delay_passages,
+                expected_words(s),
+                thousands(s.excess_dwelling_days),
             ));
+            let most_waiting = r
+                .stages
+                .iter()
+                .max_by(|a, b| a.dwelling_days_waiting.total_cmp(&b.dwelling_days_waiting))
+                .filter(|w| w.stage != b && w.dwelling_days_waiting > 0.0);
+            if let Some(w) = most_waiting {
+                out.push_str(&format!(
+                    "({} holds the most dwelling-days waiting, {}, but only {} beyond its \
+                     expected {}.)\n",
+                    w.stage.code(),
+                    thousands(w.dwelling_days_waiting),
+                    thousands(w.excess_dwelling_days),
+                    expected_words(w),
+                ));
+            }
         }
-        None => out.push_str("Bottleneck: none (no project is waiting).\n"),
+        None => out.push_str("Bottleneck: none (no stage runs over its expected duration).\n"),
+    }
+    if r.anslag_estimated > 0 {
+        out.push_str(&format!(
+            "Anslag: {} project(s) record no posting date of the adoption minutes; it is taken as \
+             the adoption date + {} days, and laga kraft's 3 weeks run from it.\n",
+            r.anslag_estimated,
+            crate::pipeline::ANSLAG_DEFAULT_LAG_DAYS
+        ));
     }
     let bygglov = &r.stages[Passage::Bygglov as usize];
     if let Some(fees) = bygglov.fee_reduction_fees {
@@ -143,41 +245,57 @@ pub fn render_table(r: &BottleneckReport) -> String {
         let horizon = r.districts[0].horizon_year;
         out.push_str(&format!(
             "\nPipeline against the need by {horizon} (expected = dwellings × completion \
-             probability of the project's stage):\n\n"
+             probability of the project's stage; covered = min(expected, need); beyond = \
+             dwellings beyond the need, which house people moving in):\n\n"
         ));
         out.push_str(&format!(
-            "{:<10} {:<18} {:>9} {:>9} {:>9} {:>8} {:>9}\n",
-            "district", "name", "in pipe", "expected", "need", "covered", "shortfall"
+            "{:<10} {:<18} {:>8} {:>8} {:>8} {:>8} {:>6} {:>7} {:>9}\n",
+            "district",
+            "name",
+            "in pipe",
+            "expected",
+            "need",
+            "covered",
+            "share",
+            "beyond",
+            "shortfall"
         ));
+        let share = |covered: f64, need: f64| {
+            if need > 0.0 {
+                format!("{:.0} %", covered / need * 100.0)
+            } else {
+                "–".into()
+            }
+        };
         for d in &r.districts {
             out.push_str(&format!(
-                "{:<10} {:<18} {:>9.0} {:>9.0} {:>9.0} {:>8} {:>9.0}\n",
+                "{:<10} {:<18} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>6} {:>7.0} {:>9.0}\n",
                 d.district,
                 d.name.chars().take(18).collect::<String>(),
                 d.dwellings_in_pipeline,
                 d.expected_by_horizon,
                 d.need_by_horizon,
-                d.covered_share
-                    .map(|x| format!("{:.0} %", x * 100.0))
-                    .unwrap_or_else(|| "–".into()),
+                d.covered,
+                share(d.covered, d.need_by_horizon),
+                d.beyond_need,
                 d.shortfall,
             ));
         }
-        let need: f64 = r.districts.iter().map(|d| d.need_by_horizon.max(0.0)).sum();
-        let expected: f64 = r.districts.iter().map(|d| d.expected_by_horizon).sum();
-        let shortfall: f64 = r.districts.iter().map(|d| d.shortfall).sum();
+        let sum = |f: fn(&crate::pipeline::DistrictCoverage) -> f64| -> f64 {
+            r.districts.iter().map(f).sum()
+        };
+        let need = sum(|d| d.need_by_horizon.max(0.0));
+        let covered = sum(|d| d.covered);
         out.push_str(&format!(
-            "{:<29} {:>9} {:>9.0} {:>9.0} {:>8} {:>9.0}\n",
-            "municipality (need > 0 summed)",
-            "",
-            expected,
+            "{:<29} {:>8.0} {:>8.0} {:>8.0} {:>8.0} {:>6} {:>7.0} {:>9.0}\n",
+            "municipality (need > 0)",
+            sum(|d| d.dwellings_in_pipeline),
+            sum(|d| d.expected_by_horizon),
             need,
-            if need > 0.0 {
-                format!("{:.0} %", expected / need * 100.0)
-            } else {
-                "–".into()
-            },
-            shortfall
+            covered,
+            share(covered, need),
+            sum(|d| d.beyond_need),
+            sum(|d| d.shortfall),
         ));
     }
     let problems: usize = r.projects.iter().map(|p| p.date_problems.len()).sum();

@@ -187,6 +187,10 @@ pub enum ProjectStage {
     Granskning,
     /// Adoption (antagande).
     Antagande,
+    /// The justified minutes of the adoption posted on the municipality's official notice board
+    /// (anslag, tillkännagivande på anslagstavlan; kommunallagen 8 kap. 12 §): the appeal period
+    /// of three weeks runs from this day, not from the adoption.
+    Anslag,
     /// Plan in force (laga kraft).
     LagaKraft,
     /// Complete building-permit application (bygglovsansökan, komplett).
@@ -201,13 +205,14 @@ pub enum ProjectStage {
 
 impl ProjectStage {
     /// All stages in process order.
-    pub const ALL: [ProjectStage; 11] = [
+    pub const ALL: [ProjectStage; 12] = [
         Self::PlanbeskedRequest,
         Self::Planbesked,
         Self::Planuppdrag,
         Self::Samrad,
         Self::Granskning,
         Self::Antagande,
+        Self::Anslag,
         Self::LagaKraft,
         Self::BygglovApplication,
         Self::BygglovDecision,
@@ -223,6 +228,7 @@ impl ProjectStage {
             Self::Samrad => "samrad",
             Self::Granskning => "granskning",
             Self::Antagande => "antagande",
+            Self::Anslag => "anslag",
             Self::LagaKraft => "laga_kraft",
             Self::BygglovApplication => "bygglov_application",
             Self::BygglovDecision => "bygglov_decision",
@@ -236,7 +242,7 @@ impl ProjectStage {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StageDates {
     /// Dates indexed like [`ProjectStage::ALL`].
-    pub dates: [Option<NaiveDate>; 11],
+    pub dates: [Option<NaiveDate>; ProjectStage::ALL.len()],
 }
 
 impl StageDates {

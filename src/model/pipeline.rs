@@ -58,7 +58,9 @@ pub fn expected_completion(
     }
     // No stage date at all: treated as a request for planbesked made in the base year.
     let stage = stage.unwrap_or(ProjectStage::PlanbeskedRequest);
-    let i = (stage as usize).min(9);
+    // One parameter per stage from planbesked_request to startbesked; anslag (the adoption
+    // minutes posted, days after antagande) shares antagande's.
+    let i = (stage as usize - usize::from(stage >= ProjectStage::Anslag)).min(9);
     let probability = params
         .stage_completion_probability
         .get(i)

@@ -1,20 +1,23 @@
 //! Building-process bottlenecks: per stage lead times, work in progress, throughput, share over
-//! the statutory limits, and the stage where dwellings wait longest.
+//! the statutory limits, and the stage with the most delay beyond its expected duration.
 //!
 //! The municipality asks to "kartlägga byggprocesser och identifiera flaskhalsar". Every figure
 //! here is computed from the stage dates of the pipeline projects and the snapshot date
 //! (`[dataset] as_of`); formulas are in `docs/bottlenecks.md`.
 
 mod coverage;
+mod delay;
 mod stages;
 mod stats;
 
 pub use coverage::{district_coverage, DistrictCoverage};
+pub use delay::{excess_dwelling_days, DurationBasis, ExpectedDurations};
 pub use stages::{
-    fee_reduction_share, project_status, Passage, ProjectStatus, BYGGLOV_EXTENDED_LIMIT_DAYS,
-    BYGGLOV_LIMIT_DAYS, LAGA_KRAFT_LIMIT_DAYS, PLANBESKED_LIMIT_DAYS,
+    fee_reduction_share, milestones, project_status, Milestones, Passage, ProjectStatus,
+    ANSLAG_DEFAULT_LAG_DAYS, ANSLAG_LIMIT_DAYS, BYGGLOV_EXTENDED_LIMIT_DAYS, BYGGLOV_LIMIT_DAYS,
+    LAGA_KRAFT_LIMIT_DAYS, PLANBESKED_LIMIT_DAYS,
 };
-pub use stats::{analyze, percentile, BottleneckReport, StageStats};
+pub use stats::{analyze, analyze_with, percentile, BottleneckReport, StageStats};
 
 /// Bottleneck analysis of a dataset's pipeline on its snapshot date (`[dataset] as_of`, or the
 /// latest stage date in the pipeline when the manifest gives none).

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::domain::{Project, ProjectStage};
+use crate::domain::{Project, ProjectStage, StageDates};
 
 /// A stage a project waits in: the passage from one milestone to the next.
 ///
@@ -22,7 +22,12 @@ pub enum Passage {
     Granskning,
     /// Granskning → antagande (adoption).
     Antagande,
-    /// Antagande → laga kraft (3 weeks when not appealed).
+    /// Antagande → anslag: the minutes are justified and the justification posted on the
+    /// municipality's notice board (at the latest 14 + 2 days, kommunallagen 5 kap. 69 § and
+    /// 8 kap. 12 §).
+    Anslag,
+    /// Anslag → laga kraft (3 weeks from the posting when not appealed, kommunallagen 13 kap.
+    /// 5 §, PBL 13 kap. 16 §).
     LagaKraft,
     /// Laga kraft → complete bygglov application.
     BygglovApplication,
@@ -36,12 +41,13 @@ pub enum Passage {
 
 impl Passage {
     /// All passages in process order.
-    pub const ALL: [Passage; 10] = [
+    pub const ALL: [Passage; 11] = [
         Self::Planbesked,
         Self::Planuppdrag,
         Self::Samrad,
         Self::Granskning,
         Self::Antagande,
+        Self::Anslag,
         Self::LagaKraft,
         Self::BygglovApplication,
         Self::Bygglov,
@@ -57,6 +63,7 @@ impl Passage {
             Self::Samrad => "samrad",
             Self::Granskning => "granskning",
             Self::Antagande => "antagande",
+            Self::Anslag => "anslag",
             Self::LagaKraft => "laga_kraft",
             Self::BygglovApplication => "bygglov_application",
             Self::Bygglov => "bygglov",
@@ -82,12 +89,17 @@ impl Passage {
 
     /// Statutory time limit in days, where the law sets one:
     /// - planbesked: 4 months from the request (PBL 5 kap. 2 §), taken as 122 days;
-    /// - laga kraft: 3 weeks after adoption when the plan is not appealed (21 days);
+    /// - anslag: the minutes justified within 14 days of the meeting (kommunallagen 5 kap.
+    ///   69 §) and the justification posted at the latest the second day after (8 kap. 12 §):
+    ///   16 days from the adoption;
+    /// - laga kraft: 3 weeks from the posting (anslag) when the plan is not appealed (21 days;
+    ///   kommunallagen 13 kap. 5 §, PBL 13 kap. 16 §), not 3 weeks from the adoption;
     /// - bygglov: 10 weeks from a complete application (70 days; the extension by another
     ///   10 weeks is reported separately, see [`BYGGLOV_EXTENDED_LIMIT_DAYS`]).
     pub fn legal_limit_days(self, appealed: bool) -> Option<i64> {
         match self {
             Self::Planbesked => Some(PLANBESKED_LIMIT_DAYS),
+            Self::Anslag => Some(ANSLAG_LIMIT_DAYS),
             Self::LagaKraft if !appealed => Some(LAGA_KRAFT_LIMIT_DAYS),
             Self::Bygglov => Some(BYGGLOV_LIMIT_DAYS),
             _ => None,
@@ -97,8 +109,17 @@ impl Passage {
 
 /// Planbesked: 4 months (PBL 5 kap. 2 §), counted as 122 days.
 pub const PLANBESKED_LIMIT_DAYS: i64 = 122;
-/// Laga kraft: 3 weeks after the adoption is announced, when not appealed.
+/// Anslag: at the latest 16 days after the adoption (minutes justified within 14 days,
+/// kommunallagen 5 kap. 69 §; the justification posted at the latest the second day after,
+/// 8 kap. 12 §).
+pub const ANSLAG_LIMIT_DAYS: i64 = 16;
+/// Laga kraft: 3 weeks from the day the justified adoption minutes are posted on the notice
+/// board (anslag), when not appealed (kommunallagen 13 kap. 5 §, PBL 13 kap. 16 §).
 pub const LAGA_KRAFT_LIMIT_DAYS: i64 = 21;
+/// The anslag date assumed when a project records none: the adoption date plus 7 days (the
+/// minutes are commonly justified within a week of the meeting and posted the same or the next
+/// day; the law allows up to 16 days, [`ANSLAG_LIMIT_DAYS`]).
+pub const ANSLAG_DEFAULT_LAG_DAYS: i64 = 7;
 /// Bygglov: 10 weeks from a complete application (PBL 9 kap. 27 §).
 pub const BYGGLOV_LIMIT_DAYS: i64 = 70;
 /// Bygglov with the one extension the law allows: 20 weeks.
@@ -124,6 +145,68 @@ pub fn fee_reduction_share(days_over: i64) -> f64 {
     (started_weeks as f64 / 5.0).min(1.0)
 }
 
+/// The milestone dates the analysis works with: the recorded ones, and an anslag date estimated
+/// when the project records none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Milestones {
+    /// Dates indexed like [`ProjectStage::ALL`].
+    pub dates: StageDates,
+    /// True when the anslag date is estimated (see [`milestones`]), not recorded.
+    pub anslag_estimated: bool,
+}
+
+/// The dates of `project` as the analysis on `as_of` uses them.
+///
+/// When the project has an adoption (antagande) but no anslag date, the anslag is estimated as
+/// `antagande + ANSLAG_DEFAULT_LAG_DAYS` (7 days), and no later than the next recorded
+/// milestone (a plan in force has been posted). When that estimate lies after `as_of` and no
+/// later milestone is recorded, the minutes are taken as not yet posted: the project waits in
+/// [`Passage::Anslag`].
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use housing_need::domain::{DwellingType, Project, ProjectStage, StageDates, Tenure};
+/// use housing_need::pipeline::milestones;
+/// let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+/// let mut dates = StageDates::default();
+/// dates.set(ProjectStage::Antagande, Some(d("2018-03-05")));
+/// let p = Project {
+///     id: "P".into(), name: "P".into(), district: None, geometry: None,
+///     geometry_lonlat: None, dwellings: 10.0, dwelling_type: DwellingType::Smahus,
+///     tenure: Tenure::Aganderatt, dates, appealed: false,
+/// };
+/// let m = milestones(&p, d("2018-12-31"));
+/// assert!(m.anslag_estimated);
+/// assert_eq!(m.dates.get(ProjectStage::Anslag), Some(d("2018-03-12")));
+/// // Four days after the adoption the minutes are not taken as posted yet.
+/// assert_eq!(milestones(&p, d("2018-03-09")).dates.get(ProjectStage::Anslag), None);
+/// ```
+pub fn milestones(project: &Project, as_of: NaiveDate) -> Milestones {
+    let mut dates = project.dates.clone();
+    let mut anslag_estimated = false;
+    if let (Some(adopted), None) = (
+        dates.get(ProjectStage::Antagande),
+        dates.get(ProjectStage::Anslag),
+    ) {
+        let estimate = adopted + chrono::Duration::days(ANSLAG_DEFAULT_LAG_DAYS);
+        let next_recorded = ProjectStage::ALL[ProjectStage::Anslag as usize + 1..]
+            .iter()
+            .find_map(|s| dates.get(*s));
+        let estimate = match next_recorded {
+            Some(next) => Some(estimate.min(next).max(adopted)),
+            None => (estimate <= as_of).then_some(estimate),
+        };
+        if estimate.is_some() {
+            dates.set(ProjectStage::Anslag, estimate);
+            anslag_estimated = true;
+        }
+    }
+    Milestones {
+        dates,
+        anslag_estimated,
+    }
+}
+
 /// Where one project stands on the snapshot date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectStatus {
@@ -139,17 +222,20 @@ pub struct ProjectStatus {
     pub over_limit: bool,
     /// Days beyond the legal limit (0 when within it or no limit applies).
     pub days_over: i64,
+    /// True when the anslag date the analysis uses is estimated from the adoption date (the
+    /// project records none).
+    pub anslag_estimated: bool,
     /// Data problems that made some passages unusable (dates out of order, future dates).
     pub date_problems: Vec<String>,
 }
 
-/// Status of `project` on `as_of`.
+/// Status of `project` on `as_of` (with the anslag date of [`milestones`]).
 pub fn project_status(project: &Project, as_of: NaiveDate) -> ProjectStatus {
-    let dates = &project.dates;
+    // Problems are those of the recorded dates; an estimate is never out of order.
     let mut problems = Vec::new();
     let mut prev: Option<(ProjectStage, NaiveDate)> = None;
     for stage in ProjectStage::ALL {
-        if let Some(d) = dates.get(stage) {
+        if let Some(d) = project.dates.get(stage) {
             if d > as_of {
                 problems.push(format!(
                     "{} {d} is after the snapshot date {as_of}",
@@ -164,6 +250,8 @@ pub fn project_status(project: &Project, as_of: NaiveDate) -> ProjectStatus {
             prev = Some((stage, d));
         }
     }
+    let m = milestones(project, as_of);
+    let dates = &m.dates;
     let last = dates.last_reached();
     let completed = last == Some(ProjectStage::Inflyttning);
     let stage = match last {
@@ -186,6 +274,7 @@ pub fn project_status(project: &Project, as_of: NaiveDate) -> ProjectStatus {
         days_in_stage,
         over_limit: days_over > 0,
         days_over,
+        anslag_estimated: m.anslag_estimated,
         date_problems: problems,
     }
 }

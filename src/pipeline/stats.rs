@@ -3,7 +3,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::stages::{fee_reduction_share, project_status, Passage, ProjectStatus};
+use super::delay::{excess_dwelling_days, DurationBasis, ExpectedDurations};
+use super::stages::{fee_reduction_share, milestones, project_status, Passage, ProjectStatus};
 use crate::domain::{Project, ProjectStage};
 
 /// The `p`-th percentile (0–100) of `values` by linear interpolation between closest ranks
@@ -58,6 +59,20 @@ pub struct StageStats {
     pub fee_reduction_fees: Option<f64>,
     /// Bygglov only: decisions later than even the extended limit (20 weeks).
     pub over_extended_limit: Option<usize>,
+    /// Expected duration in days: the statutory limit where the law sets one, otherwise a
+    /// documented expected duration (for laga kraft: a plan not appealed).
+    pub expected_days: i64,
+    /// Laga kraft only: the expected duration of an appealed plan.
+    pub expected_days_appealed: Option<i64>,
+    /// Where `expected_days` comes from.
+    pub expected_basis: DurationBasis,
+    /// Passages (completed and waiting) measured against the expected duration.
+    pub delay_passages: usize,
+    /// Of those, longer than expected.
+    pub late_passages: usize,
+    /// Σ dwellings × max(0, days − expected) over those passages: dwelling-days beyond the
+    /// expected duration. The bottleneck is the stage where this is largest.
+    pub excess_dwelling_days: f64,
 }
 
 /// The whole bottleneck analysis.
@@ -67,8 +82,11 @@ pub struct BottleneckReport {
     pub as_of: NaiveDate,
     /// Per-stage figures in process order.
     pub stages: Vec<StageStats>,
-    /// The stage with the most dwelling-days waiting.
+    /// The stage with the most dwelling-days beyond its expected duration (`None` when no
+    /// stage runs over).
     pub bottleneck: Option<Passage>,
+    /// Projects whose anslag date is estimated from the adoption date (none recorded).
+    pub anslag_estimated: usize,
     /// Share of adopted plans that were appealed.
     pub appeal_rate: Option<f64>,
     /// Median days from planuppdrag to startbesked over projects with both dates.
@@ -86,11 +104,27 @@ fn quarter_index(d: NaiveDate) -> i32 {
     d.year() * 4 + (d.month0() / 3) as i32
 }
 
-/// Analyses `projects` on the snapshot date `as_of`; throughput is the mean number of completed
-/// passages per quarter over the `quarters` quarters ending with the snapshot's quarter.
+/// Analyses `projects` on the snapshot date `as_of` with the default expected durations; see
+/// [`analyze_with`].
 pub fn analyze(projects: &[Project], as_of: NaiveDate, quarters: u32) -> BottleneckReport {
+    analyze_with(projects, as_of, quarters, &ExpectedDurations::default())
+}
+
+/// Analyses `projects` on the snapshot date `as_of`; throughput is the mean number of completed
+/// passages per quarter over the `quarters` quarters ending with the snapshot's quarter, and
+/// the bottleneck is the stage with the most dwelling-days beyond its `expected` duration.
+///
+/// A project without an anslag date gets the estimate of [`milestones`]; that estimate opens
+/// the laga kraft passage but is never counted as an anslag lead time.
+pub fn analyze_with(
+    projects: &[Project],
+    as_of: NaiveDate,
+    quarters: u32,
+    expected: &ExpectedDurations,
+) -> BottleneckReport {
     let quarters = quarters.max(1);
     let statuses: Vec<ProjectStatus> = projects.iter().map(|p| project_status(p, as_of)).collect();
+    let dates: Vec<_> = projects.iter().map(|p| milestones(p, as_of)).collect();
     let last_q = quarter_index(as_of);
     let first_q = last_q - quarters as i32 + 1;
 
@@ -104,14 +138,27 @@ pub fn analyze(projects: &[Project], as_of: NaiveDate, quarters: u32) -> Bottlen
         let mut fee = 0.0;
         let mut over_ext = 0usize;
         let mut limit_seen = None;
-        for p in projects {
+        let (mut delay_passages, mut late, mut excess) = (0usize, 0usize, 0.0);
+        let mut measure = |p: &Project, days: i64| {
+            let (e, _) = expected.days(passage, p.appealed);
+            delay_passages += 1;
+            if days > e {
+                late += 1;
+                excess += excess_dwelling_days(p.dwellings, days, e);
+            }
+        };
+        for (p, m) in projects.iter().zip(&dates) {
+            if passage == Passage::Anslag && m.anslag_estimated {
+                continue; // an estimate, not an observed posting
+            }
             let limit = passage.legal_limit_days(p.appealed);
-            if let (Some(a), Some(b)) = (p.dates.get(start), p.dates.get(end)) {
+            if let (Some(a), Some(b)) = (m.dates.get(start), m.dates.get(end)) {
                 if b < a || b > as_of {
                     continue; // reported as a date problem on the project
                 }
                 let days = (b - a).num_days();
                 durations.push(days as f64);
+                measure(p, days);
                 if (first_q..=last_q).contains(&quarter_index(b)) {
                     in_window += 1;
                 }
@@ -143,6 +190,7 @@ pub fn analyze(projects: &[Project], as_of: NaiveDate, quarters: u32) -> Bottlen
             let days = s.days_in_stage.unwrap_or(0);
             oldest = Some(oldest.map_or(days, |o| o.max(days)));
             dwelling_days += p.dwellings * days as f64;
+            measure(p, days);
             if let Some(l) = passage.legal_limit_days(p.appealed) {
                 limit_seen = Some(l);
                 applicable += 1;
@@ -177,12 +225,19 @@ pub fn analyze(projects: &[Project], as_of: NaiveDate, quarters: u32) -> Bottlen
             share_over_limit: (applicable > 0).then(|| over as f64 / applicable as f64),
             fee_reduction_fees: (passage == Passage::Bygglov).then_some(fee),
             over_extended_limit: (passage == Passage::Bygglov).then_some(over_ext),
+            expected_days: expected.days(passage, false).0,
+            expected_days_appealed: (passage == Passage::LagaKraft)
+                .then(|| expected.days(passage, true).0),
+            expected_basis: expected.days(passage, false).1,
+            delay_passages,
+            late_passages: late,
+            excess_dwelling_days: excess,
         });
     }
     let bottleneck = stages
         .iter()
-        .filter(|s| s.dwelling_days_waiting > 0.0)
-        .max_by(|a, b| a.dwelling_days_waiting.total_cmp(&b.dwelling_days_waiting))
+        .filter(|s| s.excess_dwelling_days > 0.0)
+        .max_by(|a, b| a.excess_dwelling_days.total_cmp(&b.excess_dwelling_days))
         .map(|s| s.stage);
 
     let adopted: Vec<&Project> = projects
@@ -203,6 +258,7 @@ pub fn analyze(projects: &[Project], as_of: NaiveDate, quarters: u32) -> Bottlen
         as_of,
         stages,
         bottleneck,
+        anslag_estimated: dates.iter().filter(|m| m.anslag_estimated).count(),
         appeal_rate,
         median_plan_to_start_days: percentile(&plan_to_start, 50.0),
         projects: statuses,

@@ -198,6 +198,7 @@ export const STAGE_LABELS = {
   samrad: 'Samråd (consultation)',
   granskning: 'Granskning (review)',
   antagande: 'Antagande (adoption)',
+  anslag: 'Anslag (minutes posted)',
   laga_kraft: 'Laga kraft (plan in force)',
   bygglov_application: 'Bygglov application (ansökan)',
   bygglov: 'Bygglov decision (beslut)',

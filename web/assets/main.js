@@ -240,8 +240,8 @@ async function renderBottlenecks() {
   const b = stages.find((st) => st.stage === report.bottleneck);
   const lines = [];
   lines.push(h('p', {}, `Pipeline snapshot ${report.as_of}, ${(report.projects || []).length} projects. `,
-    b ? h('strong', {}, `Bottleneck: ${STAGE_LABELS[b.stage] ?? b.stage} — ${b.projects_waiting} projects with ${fmt(b.dwellings_waiting)} dwellings waiting (the most dwelling-days of any stage).`)
-      : 'No project is waiting in any stage.'));
+    b ? h('strong', {}, `Bottleneck: ${STAGE_LABELS[b.stage] ?? b.stage} — ${b.late_passages} of ${b.delay_passages} passages over the expected ${fmt(b.expected_days)} days, ${fmt(b.excess_dwelling_days)} dwelling-days beyond it (the most of any stage).`)
+      : 'No stage runs over its expected duration.'));
   const facts = [];
   if (Number.isFinite(report.appeal_rate)) facts.push(`appealed plans (överklagade): ${fmt(report.appeal_rate * 100)} %`);
   if (Number.isFinite(report.median_plan_to_start_days)) facts.push(`median planuppdrag → startbesked: ${fmt(report.median_plan_to_start_days / 365.25, 1)} years (national: 4,8)`);
