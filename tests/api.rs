@@ -8,8 +8,10 @@
 mod api {
     pub mod support;
 
+    mod bbox;
     mod documents;
     mod http;
     mod items;
     mod live;
+    mod strict;
 }

@@ -283,7 +283,7 @@ pub fn items(
             b,
             r#"<tr><td><a href="{}/items/{}?f=html">{}</a></td>"#,
             esc(&href),
-            esc(&super::request::encode_segment(&f.id)),
+            esc(&super::media::encode_segment(&f.id)),
             esc(&f.id)
         );
         for &i in cols {

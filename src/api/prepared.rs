@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use geo::{BoundingRect, Geometry};
+use geo::{BoundingRect, Geometry, MapCoords};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Serialize;
 use serde_json::Value;
@@ -304,6 +304,10 @@ impl CollectionBuilder {
         let mut extent_metric: Option<[f64; 4]> = None;
         let mut geometry_types: Vec<&'static str> = Vec::new();
         for (metric, lonlat) in self.shapes {
+            // Filters and extents use the coordinates exactly as published, so that a box
+            // made of published coordinates (an extent, a feature's own point) contains them.
+            let lonlat = as_published(&lonlat, Crs::Crs84.decimals());
+            let metric = as_published(&metric, Crs::Epsg3006.decimals());
             let json = Crs::ALL.map(|crs| {
                 let mut s = String::new();
                 let g = match crs.family() {
@@ -400,6 +404,24 @@ impl CollectionBuilder {
             field_index,
         }
     }
+}
+
+/// `g` with every coordinate rounded as [`geojson::number`] writes it with `decimals`
+/// decimals (the value a client reads back from the GeoJSON text).
+fn as_published(g: &Geometry<f64>, decimals: usize) -> Geometry<f64> {
+    g.map_coords(|c| geo::Coord {
+        x: published(c.x, decimals),
+        y: published(c.y, decimals),
+    })
+}
+
+/// `v` as [`geojson::number`] writes it with `decimals` decimals, read back. Monotonic, so a
+/// `bbox` rounded with it keeps every feature whose exact coordinates lie inside the box, and
+/// every feature whose published coordinates do.
+pub fn published(v: f64, decimals: usize) -> f64 {
+    let mut s = String::new();
+    geojson::number(&mut s, v, decimals);
+    s.parse::<f64>().unwrap_or(v)
 }
 
 fn bbox_of(g: &Geometry<f64>) -> [f64; 4] {
@@ -515,8 +537,6 @@ pub struct Prepared {
     pub prepared_at: String,
     /// Hash over all collections, part of every ETag.
     pub etag: u64,
-    /// Pre-built metadata documents.
-    pub docs: super::ogc::Docs,
     by_id: HashMap<String, usize>,
 }
 
@@ -534,17 +554,14 @@ impl Prepared {
         let prepared_at = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
             .format("%Y-%m-%dT%H:%M:%SZ")
             .to_string();
-        let mut p = Self {
+        Self {
             title: title.into(),
             description: description.into(),
             collections,
             prepared_at,
             etag: hasher.finish(),
-            docs: Default::default(),
             by_id,
-        };
-        p.docs = super::ogc::Docs::build(&p);
-        p
+        }
     }
 
     /// The collection with id `id`.

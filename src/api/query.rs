@@ -1,10 +1,16 @@
 //! The items query: parameters of `/collections/{id}/items` checked against the collection,
 //! and the selection they make (filter, sort, page).
 //!
-//! Unknown parameters are ignored, as OGC API - Features permits (GDAL adds `f=json`, proxies
-//! and browsers add their own). Parameters the service knows are checked strictly: a bad
-//! value is a 400 that names the parameter. `filter` (CQL2) is refused rather than ignored,
-//! since ignoring a filter would silently return the wrong features.
+//! Strict, as OGC API - Features Part 1 requires: a parameter the path does not know is a 400
+//! naming it (`/req/core/query-param-unknown`), a bad value is a 400 naming the parameter and
+//! value (`/req/core/query-param-invalid`), a parameter given twice is a 400 (property filters
+//! excepted: repeating one means "any of"), an empty value is a 400 saying what it takes
+//! (`properties=` excepted: no properties). `filter` (CQL2) is refused rather than ignored,
+//! since ignoring a filter would silently return the wrong features. A `limit` above the
+//! maximum is clamped to it (`/req/core/fc-limit-response-1`).
+//!
+//! Works on the decoded query pairs only, so the OpenAPI document can use its constants
+//! without depending on request handling.
 
 use std::cmp::Ordering;
 
@@ -13,8 +19,7 @@ use serde_json::Value;
 
 use super::crs::{Crs, Family};
 use super::error::ApiError;
-use super::prepared::{Collection, FieldKind};
-use super::request::Ctx;
+use super::prepared::{published, Collection, FieldKind};
 use super::temporal::{parse_datetime, TimeQuery};
 
 /// Page size when `limit` is not given (also declared in the OpenAPI document).
@@ -22,7 +27,8 @@ pub const DEFAULT_LIMIT: usize = 100;
 /// Largest page; a larger `limit` is clamped to it.
 pub const MAX_LIMIT: usize = 10_000;
 
-/// Parameters with a meaning of their own: never taken as property filters.
+/// Parameters of the items path with a meaning of their own: never taken as property filters,
+/// each at most once.
 pub const RESERVED: &[&str] = &[
     "f",
     "limit",
@@ -38,6 +44,85 @@ pub const RESERVED: &[&str] = &[
     "filter-lang",
     "filter-crs",
 ];
+
+/// Parameters of one feature (`/collections/{id}/items/{featureId}`).
+pub const ITEM_PARAMS: &[&str] = &["f", "crs", "properties"];
+
+/// Parameters of the metadata documents (`/`, `/conformance`, `/api`, `/collections`, …).
+pub const DOCUMENT_PARAMS: &[&str] = &["f"];
+
+/// The single value of `name` in `pairs`; a parameter given twice is an error.
+pub fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Result<Option<&'a str>, ApiError> {
+    let mut found = None;
+    for (k, v) in pairs {
+        if k == name {
+            if found.is_some() {
+                return Err(ApiError::repeated_param(name));
+            }
+            found = Some(v.as_str());
+        }
+    }
+    Ok(found)
+}
+
+/// The single, non-empty value of `name`; an empty value is a 400 saying it takes `expected`.
+fn value<'a>(
+    pairs: &'a [(String, String)],
+    name: &str,
+    expected: &str,
+) -> Result<Option<&'a str>, ApiError> {
+    match single(pairs, name)? {
+        Some(v) if v.trim().is_empty() => Err(ApiError::empty_param(name, expected)),
+        other => Ok(other),
+    }
+}
+
+/// A 400 naming every parameter of `pairs` that is neither in `known` nor accepted by
+/// `is_field` (`/req/core/query-param-unknown`); `fields` names what `is_field` accepts.
+pub fn check_known(
+    pairs: &[(String, String)],
+    known: &[&str],
+    is_field: impl Fn(&str) -> bool,
+    fields: Option<&str>,
+) -> Result<(), ApiError> {
+    let mut unknown: Vec<&str> = Vec::new();
+    for (k, _) in pairs {
+        if !known.contains(&k.as_str()) && !is_field(k) && !unknown.contains(&k.as_str()) {
+            unknown.push(k);
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let mut takes = if known.is_empty() {
+        "no parameters".to_string()
+    } else {
+        known.join(", ")
+    };
+    if let Some(f) = fields {
+        takes.push_str(&format!(" and {f}"));
+    }
+    Err(ApiError::unknown_params(&unknown, &takes))
+}
+
+/// A 400 for the first parameter of `pairs` given twice among those `single` accepts.
+pub fn check_repeats(
+    pairs: &[(String, String)],
+    single: impl Fn(&str) -> bool,
+) -> Result<(), ApiError> {
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if single(k) && pairs[..i].iter().any(|(p, _)| p == k) {
+            return Err(ApiError::repeated_param(k));
+        }
+    }
+    Ok(())
+}
+
+const CRS_EXPECTED: &str = "a CRS URI: http://www.opengis.net/def/crs/OGC/1.3/CRS84, \
+    http://www.opengis.net/def/crs/EPSG/0/4326 or http://www.opengis.net/def/crs/EPSG/0/3006";
+const BBOX_EXPECTED: &str = "4 (or 6) comma-separated numbers minx,miny,maxx,maxy";
+const COUNT_EXPECTED: &str = "a whole number ≥ 0";
+const LIMIT_EXPECTED: &str = "a whole number from 1 to 10000";
 
 /// A `bbox` in one geometry family, as one or two (across the antimeridian) rectangles
 /// `[minx, miny, maxx, maxy]` with x = longitude or easting.
@@ -71,8 +156,8 @@ pub struct ItemsQuery {
 }
 
 /// Parses the response CRS (`crs`), CRS84 when absent.
-pub fn parse_crs(ctx: &Ctx) -> Result<Crs, ApiError> {
-    match ctx.single("crs")? {
+pub fn parse_crs(pairs: &[(String, String)]) -> Result<Crs, ApiError> {
+    match value(pairs, "crs", CRS_EXPECTED)? {
         None => Ok(Crs::Crs84),
         Some(v) => Crs::parse(v).ok_or_else(|| {
             ApiError::bad_param(
@@ -85,8 +170,11 @@ pub fn parse_crs(ctx: &Ctx) -> Result<Crs, ApiError> {
 }
 
 /// Parses the `properties` list against `c`.
-pub fn parse_properties(ctx: &Ctx, c: &Collection) -> Result<Option<Vec<usize>>, ApiError> {
-    let Some(v) = ctx.single("properties")? else {
+pub fn parse_properties(
+    pairs: &[(String, String)],
+    c: &Collection,
+) -> Result<Option<Vec<usize>>, ApiError> {
+    let Some(v) = single(pairs, "properties")? else {
         return Ok(None);
     };
     let mut out = Vec::new();
@@ -110,14 +198,22 @@ fn field_list(c: &Collection) -> String {
     format!("properties are: {}", names.join(", "))
 }
 
-fn parse_usize(name: &str, v: &str) -> Result<usize, ApiError> {
-    v.trim()
-        .parse::<usize>()
-        .map_err(|_| ApiError::bad_param(name, v, "expected a whole number ≥ 0"))
+/// A whole number ≥ 0 written in digits; one too large for the machine counts as the largest
+/// (a `limit` is clamped anyway, an `offset` past the end gives an empty page).
+fn parse_count(name: &str, v: &str) -> Result<usize, ApiError> {
+    let t = v.trim();
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::bad_param(
+            name,
+            v,
+            format!("expected {COUNT_EXPECTED}"),
+        ));
+    }
+    Ok(t.parse::<usize>().unwrap_or(usize::MAX))
 }
 
-fn parse_bbox(ctx: &Ctx) -> Result<Option<BboxFilter>, ApiError> {
-    let bbox_crs = match ctx.single("bbox-crs")? {
+fn parse_bbox(pairs: &[(String, String)]) -> Result<Option<BboxFilter>, ApiError> {
+    let bbox_crs = match value(pairs, "bbox-crs", CRS_EXPECTED)? {
         None => Crs::Crs84,
         Some(v) => Crs::parse(v).ok_or_else(|| {
             ApiError::bad_param(
@@ -127,7 +223,7 @@ fn parse_bbox(ctx: &Ctx) -> Result<Option<BboxFilter>, ApiError> {
             )
         })?,
     };
-    let Some(v) = ctx.single("bbox")? else {
+    let Some(v) = value(pairs, "bbox", BBOX_EXPECTED)? else {
         return Ok(None);
     };
     let nums: Vec<f64> = v
@@ -200,12 +296,27 @@ fn parse_bbox(ctx: &Ctx) -> Result<Option<BboxFilter>, ApiError> {
             vec![[minx, miny, maxx, maxy]]
         }
     };
+    // Features are compared as published (rounded to the decimals of their CRS): the box is
+    // rounded the same way, so a box of published coordinates and a box of exact ones both
+    // contain what lies on their edges.
+    let decimals = match family {
+        Family::LonLat => Crs::Crs84.decimals(),
+        Family::Metric => Crs::Epsg3006.decimals(),
+    };
+    let rects = rects
+        .into_iter()
+        .map(|r| r.map(|v| published(v, decimals)))
+        .collect();
     Ok(Some(BboxFilter { family, rects }))
 }
 
-fn parse_time(ctx: &Ctx, c: &Collection) -> Result<Option<TimeQuery>, ApiError> {
-    let datetime = ctx.single("datetime")?;
-    let year = ctx.single("year")?;
+const DATETIME_EXPECTED: &str = "an RFC 3339 date-time (2030-06-01T00:00:00Z), a date \
+    (2030-06-01), a year (2030) or an interval start/end with '..' for an open end (2025/2030, 2030/..)";
+const YEAR_EXPECTED: &str = "a year (2030) or an interval of years (2025/2030, 2030/..)";
+
+fn parse_time(pairs: &[(String, String)], c: &Collection) -> Result<Option<TimeQuery>, ApiError> {
+    let datetime = value(pairs, "datetime", DATETIME_EXPECTED)?;
+    let year = value(pairs, "year", YEAR_EXPECTED)?;
     if datetime.is_none() && year.is_none() {
         return Ok(None);
     }
@@ -226,15 +337,14 @@ fn parse_time(ctx: &Ctx, c: &Collection) -> Result<Option<TimeQuery>, ApiError> 
         q = q.and(parse_datetime(d).map_err(|e| ApiError::bad_param("datetime", d, e))?);
     }
     if let Some(y) = year {
-        if y.is_empty()
-            || !y
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'/' || b == b'.')
+        if !y
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'/' || b == b'.')
         {
             return Err(ApiError::bad_param(
                 "year",
                 y,
-                "expected a year (2030) or an interval of years (2025/2030, 2030/..)",
+                format!("expected {YEAR_EXPECTED}"),
             ));
         }
         q = q.and(parse_datetime(y).map_err(|e| ApiError::bad_param("year", y, e))?);
@@ -265,8 +375,16 @@ fn parse_value(kind: FieldKind, name: &str, v: &str) -> Result<Value, ApiError> 
     }
 }
 
-fn parse_sortby(ctx: &Ctx, c: &Collection) -> Result<Vec<(usize, bool)>, ApiError> {
-    let Some(v) = ctx.single("sortby")? else {
+fn parse_sortby(
+    pairs: &[(String, String)],
+    c: &Collection,
+) -> Result<Vec<(usize, bool)>, ApiError> {
+    let Some(v) = value(
+        pairs,
+        "sortby",
+        "comma-separated property names, each optionally prefixed with + or -",
+    )?
+    else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
@@ -294,19 +412,29 @@ fn parse_sortby(ctx: &Ctx, c: &Collection) -> Result<Vec<(usize, bool)>, ApiErro
 }
 
 impl ItemsQuery {
-    /// Checks every known parameter of `ctx` against collection `c`.
-    pub fn parse(ctx: &Ctx, c: &Collection) -> Result<Self, ApiError> {
-        if let Some(f) = ctx.single("filter")? {
-            return Err(ApiError::bad_param(
-                "filter",
-                f,
-                "CQL2 filters are not supported; filter by equality with ?property=value",
-            ));
+    /// Checks every parameter of `pairs` against collection `c`: unknown, repeated, empty and
+    /// bad values are 400s naming the parameter.
+    pub fn parse(pairs: &[(String, String)], c: &Collection) -> Result<Self, ApiError> {
+        check_known(
+            pairs,
+            RESERVED,
+            |k| c.field(k).is_some(),
+            Some(&format!("the properties of '{}' as filters", c.id)),
+        )?;
+        check_repeats(pairs, |k| RESERVED.contains(&k))?;
+        for name in ["filter", "filter-lang", "filter-crs"] {
+            if let Some(f) = single(pairs, name)? {
+                return Err(ApiError::bad_param(
+                    name,
+                    f,
+                    "CQL2 filters are not supported; filter by equality with ?property=value",
+                ));
+            }
         }
-        let limit = match ctx.single("limit")? {
+        let limit = match value(pairs, "limit", LIMIT_EXPECTED)? {
             None => DEFAULT_LIMIT,
             Some(v) => {
-                let n = parse_usize("limit", v)?;
+                let n = parse_count("limit", v)?;
                 if n == 0 {
                     return Err(ApiError::bad_param(
                         "limit",
@@ -317,12 +445,12 @@ impl ItemsQuery {
                 n.min(MAX_LIMIT)
             }
         };
-        let offset = match ctx.single("offset")? {
+        let offset = match value(pairs, "offset", COUNT_EXPECTED)? {
             None => 0,
-            Some(v) => parse_usize("offset", v)?,
+            Some(v) => parse_count("offset", v)?,
         };
         let mut equals: Vec<(usize, Vec<Value>)> = Vec::new();
-        for (k, v) in &ctx.pairs {
+        for (k, v) in pairs {
             if RESERVED.contains(&k.as_str()) {
                 continue;
             }
@@ -336,12 +464,12 @@ impl ItemsQuery {
         Ok(Self {
             limit,
             offset,
-            bbox: parse_bbox(ctx)?,
-            crs: parse_crs(ctx)?,
-            time: parse_time(ctx, c)?,
+            bbox: parse_bbox(pairs)?,
+            crs: parse_crs(pairs)?,
+            time: parse_time(pairs, c)?,
             equals,
-            sortby: parse_sortby(ctx, c)?,
-            properties: parse_properties(ctx, c)?,
+            sortby: parse_sortby(pairs, c)?,
+            properties: parse_properties(pairs, c)?,
         })
     }
 

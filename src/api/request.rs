@@ -1,18 +1,24 @@
 //! What every handler needs from a request: the data of the moment, the base URL links are
 //! built on, the negotiated format (JSON or HTML), the query pairs, and a way to answer with
-//! an ETag, `Cache-Control` and a 304 when the client already has the response.
+//! an ETag, `Cache-Control` and a 304 when the client already has the response
+//! ([`conditional`], used by every route of the service).
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
+use axum::body::Body;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
+use super::docs::Docs;
 use super::error::ApiError;
 use super::prepared::Prepared;
+use super::query::{check_repeats, RESERVED};
 use super::state::AppState;
+
+pub use super::media::{encode_query, encode_segment, GEOJSON, HTML, JSON, OPENAPI, SCHEMA};
 
 /// Response format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +33,8 @@ pub enum Format {
 pub struct Ctx {
     /// The data as of this request (a reload does not change it mid-request).
     pub data: Arc<Prepared>,
+    /// The metadata documents of `data`.
+    pub docs: Arc<Docs>,
     /// Base URL without a trailing slash (`http://localhost:8080`).
     pub base: String,
     /// Negotiated format.
@@ -52,9 +60,8 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let raw_query = parts.uri.query().unwrap_or("").to_string();
-        let axum::extract::Query(pairs) =
-            axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-                .map_err(|e| ApiError::bad_request(format!("malformed query string: {e}")))?;
+        let pairs = query_pairs(&parts.uri)?;
+        check_repeats(&pairs, |k| RESERVED.contains(&k))?;
         let format = negotiate(&pairs, &parts.headers)?;
         let base = base_url(&state, &parts.headers);
         let if_none_match = parts
@@ -62,8 +69,10 @@ where
             .get(header::IF_NONE_MATCH)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let snapshot = state.snapshot();
         Ok(Ctx {
-            data: state.current(),
+            data: Arc::clone(&snapshot.data),
+            docs: Arc::clone(&snapshot.docs),
             base,
             format,
             pairs,
@@ -77,8 +86,9 @@ where
 /// Chooses JSON or HTML: `f=json|html` wins; otherwise HTML only when the `Accept` header
 /// prefers `text/html` over every JSON type (as browsers do); `*/*` or no header gives JSON.
 fn negotiate(pairs: &[(String, String)], headers: &HeaderMap) -> Result<Format, ApiError> {
-    if let Some((_, f)) = pairs.iter().rev().find(|(k, _)| k == "f") {
+    if let Some((_, f)) = pairs.iter().find(|(k, _)| k == "f") {
         return match f.trim().to_ascii_lowercase().as_str() {
+            "" => Err(ApiError::empty_param("f", "json or html")),
             "json" | "geojson" | "application/json" | "application/geo+json" => Ok(Format::Json),
             "html" | "text/html" => Ok(Format::Html),
             _ => Err(ApiError::bad_param("f", f, "expected json or html")),
@@ -141,18 +151,12 @@ fn valid_host(h: &str) -> bool {
 impl Ctx {
     /// The single value of `name`; a parameter given twice is an error.
     pub fn single(&self, name: &str) -> Result<Option<&str>, ApiError> {
-        let mut found = None;
-        for (k, v) in &self.pairs {
-            if k == name {
-                if found.is_some() {
-                    return Err(ApiError::bad_request(format!(
-                        "parameter '{name}' is given more than once"
-                    )));
-                }
-                found = Some(v.as_str());
-            }
-        }
-        Ok(found)
+        super::query::single(&self.pairs, name)
+    }
+
+    /// A 400 naming every query parameter not in `known` (`/req/core/query-param-unknown`).
+    pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
+        super::query::check_known(&self.pairs, known, |_| false, None)
     }
 
     /// The ETag of this response: data version, path, query, base URL and format.
@@ -166,17 +170,6 @@ impl Ctx {
         format!("W/\"{:016x}\"", h.finish())
     }
 
-    /// True when the client's `If-None-Match` names `etag` (weak comparison) or `*`.
-    fn not_modified(&self, etag: &str) -> bool {
-        let Some(inm) = &self.if_none_match else {
-            return false;
-        };
-        let ours = etag.trim_start_matches("W/");
-        inm.split(',')
-            .map(str::trim)
-            .any(|t| t == "*" || t.trim_start_matches("W/") == ours)
-    }
-
     /// Answers 200 with `body()` (built only when needed), or 304 when the client has it.
     pub fn respond(
         &self,
@@ -184,24 +177,15 @@ impl Ctx {
         extra: &[(HeaderName, HeaderValue)],
         body: impl FnOnce() -> Vec<u8>,
     ) -> Response {
-        let etag = self.etag();
-        let not_modified = self.not_modified(&etag);
-        let mut resp = if not_modified {
-            StatusCode::NOT_MODIFIED.into_response()
-        } else {
-            let mut r = body().into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            r
-        };
-        let h = resp.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            h.insert(header::ETAG, v);
-        }
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static(CACHE_CONTROL),
+        let etag = HeaderValue::from_str(&self.etag()).unwrap_or(HeaderValue::from_static("\"0\""));
+        let mut resp = conditional(
+            self.if_none_match.as_deref(),
+            &etag,
+            content_type,
+            CACHE_CONTROL,
+            || Body::from(body()),
         );
+        let h = resp.headers_mut();
         h.insert(header::VARY, HeaderValue::from_static("Accept"));
         for (k, v) in extra {
             h.insert(k.clone(), v.clone());
@@ -223,37 +207,50 @@ impl Ctx {
     }
 }
 
-/// HTML media type.
-pub const HTML: &str = "text/html; charset=utf-8";
-/// JSON media type.
-pub const JSON: &str = "application/json";
-/// GeoJSON media type.
-pub const GEOJSON: &str = "application/geo+json";
-/// OpenAPI 3.0 media type.
-pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
-/// JSON Schema media type.
-pub const SCHEMA: &str = "application/schema+json";
-
-/// Percent-encodes a query key or value (unreserved characters and `,:/` kept).
-pub fn encode_query(s: &str) -> String {
-    encode(s, b"-._~,:/")
+/// The decoded query pairs of `uri`, in request order.
+pub fn query_pairs(uri: &Uri) -> Result<Vec<(String, String)>, ApiError> {
+    axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|_| ApiError::bad_request("malformed query string"))
 }
 
-/// Percent-encodes one path segment (a feature id).
-pub fn encode_segment(s: &str) -> String {
-    encode(s, b"-._~")
+/// True when an `If-None-Match` header value names `etag` (weak comparison) or is `*`.
+pub fn etag_matches(if_none_match: Option<&str>, etag: &str) -> bool {
+    let Some(inm) = if_none_match else {
+        return false;
+    };
+    let ours = etag.trim_start_matches("W/");
+    inm.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/") == ours)
 }
 
-fn encode(s: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+/// The one conditional GET of the service: `304 Not Modified` when `if_none_match` names
+/// `etag`, else 200 with `body()` (built only then) as `content_type`; both carry the ETag
+/// and `cache_control`.
+pub fn conditional(
+    if_none_match: Option<&str>,
+    etag: &HeaderValue,
+    content_type: &'static str,
+    cache_control: &'static str,
+    body: impl FnOnce() -> Body,
+) -> Response {
+    let not_modified = etag_matches(if_none_match, etag.to_str().unwrap_or(""));
+    let mut resp = if not_modified {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = Response::new(body());
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        r
+    };
+    let h = resp.headers_mut();
+    h.insert(header::ETAG, etag.clone());
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    resp
 }
 
 #[cfg(test)]
@@ -283,12 +280,5 @@ mod tests {
         assert_eq!(f("json").unwrap(), Format::Json);
         assert_eq!(f("HTML").unwrap(), Format::Html);
         assert!(f("xml").is_err());
-    }
-
-    #[test]
-    fn encoding() {
-        assert_eq!(encode_query("-year,gap"), "-year,gap");
-        assert_eq!(encode_query("+year &x"), "%2Byear%20%26x");
-        assert_eq!(encode_segment("Stad å-1"), "Stad%20%C3%A5-1");
     }
 }

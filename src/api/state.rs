@@ -1,8 +1,9 @@
-//! Shared service state: the prepared data behind a lock that a reload can swap, and the
-//! service's fixed settings.
+//! Shared service state: the prepared data and its documents behind a lock that a reload can
+//! swap, and the service's fixed settings.
 
 use std::sync::{Arc, RwLock};
 
+use super::docs::Docs;
 use super::prepared::Prepared;
 
 /// Settings fixed for the life of the service.
@@ -55,8 +56,29 @@ pub struct AppState {
 }
 
 struct Inner {
-    data: RwLock<Arc<Prepared>>,
+    snapshot: RwLock<Arc<Snapshot>>,
     config: ServiceConfig,
+}
+
+/// One data load as served: the prepared data and the metadata documents built from it.
+/// Built off the request path ([`Snapshot::new`] is blocking work) and swapped in whole.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The prepared collections.
+    pub data: Arc<Prepared>,
+    /// The metadata documents of `data`.
+    pub docs: Arc<Docs>,
+}
+
+impl Snapshot {
+    /// Builds the documents of `data`.
+    pub fn new(data: Prepared) -> Self {
+        let docs = Docs::build(&data);
+        Self {
+            data: Arc::new(data),
+            docs: Arc::new(docs),
+        }
+    }
 }
 
 impl AppState {
@@ -64,24 +86,34 @@ impl AppState {
     pub fn new(data: Prepared, config: ServiceConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
-                data: RwLock::new(Arc::new(data)),
+                snapshot: RwLock::new(Arc::new(Snapshot::new(data))),
                 config,
             }),
         }
     }
 
-    /// The data to answer the current request from.
-    pub fn current(&self) -> Arc<Prepared> {
-        match self.inner.data.read() {
+    /// The data and documents to answer the current request from.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.inner.snapshot.read() {
             Ok(g) => Arc::clone(&g),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
     }
 
+    /// The data to answer the current request from.
+    pub fn current(&self) -> Arc<Prepared> {
+        Arc::clone(&self.snapshot().data)
+    }
+
     /// Replaces the data (after a successful reload); requests in flight keep the old data.
     pub fn replace(&self, data: Prepared) {
-        let new = Arc::new(data);
-        match self.inner.data.write() {
+        self.replace_snapshot(Snapshot::new(data));
+    }
+
+    /// Swaps in a snapshot built beforehand (off the request path).
+    pub fn replace_snapshot(&self, snapshot: Snapshot) {
+        let new = Arc::new(snapshot);
+        match self.inner.snapshot.write() {
             Ok(mut g) => *g = new,
             Err(poisoned) => *poisoned.into_inner() = new,
         }

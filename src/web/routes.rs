@@ -1,17 +1,22 @@
-//! HTTP handlers of the dashboard and the BI endpoints, and their one error type.
+//! HTTP handlers of the dashboard and the BI endpoints. They answer errors with the service's
+//! one error type ([`ApiError`]) and 304s with its one conditional GET
+//! ([`crate::api::request::conditional`]).
 
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json as JsonBody, Router};
-use serde::Deserialize;
+use axum::Router;
 
 use super::vendor::{self, VendorError};
 use super::{PreparedBody, WebData};
+use crate::api::query::{check_known, check_repeats};
+use crate::api::request::{conditional, query_pairs};
+use crate::api::ApiError;
 
 /// The router of the dashboard, its assets, the vendor libraries, `/bottlenecks` and the BI
 /// exports, with its own state: merge it into the service's router with `Router::merge`
@@ -78,40 +83,17 @@ pub fn routes_with(state: WebState) -> Router {
         .with_state(state)
 }
 
-/// An error answered as JSON (`{"code", "description"}`, like OGC API exceptions) with the
-/// right status.
-#[derive(Debug)]
-enum WebError {
-    /// 400: a parameter has a value we do not know.
-    BadRequest(String),
-    /// 404: no such page, asset, export or table.
-    NotFound(String),
-    /// A `/vendor/` request that cannot be answered with a file.
-    Vendor(VendorError),
+impl From<VendorError> for ApiError {
+    fn from(e: VendorError) -> Self {
+        match e {
+            VendorError::InvalidPath(_) => ApiError::bad_path(e.to_string()),
+            VendorError::NotServed(_) => ApiError::not_found(e.to_string()),
+        }
+    }
 }
 
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let (status, body) = match self {
-            WebError::BadRequest(d) => (
-                StatusCode::BAD_REQUEST,
-                serde_json::json!({"code": "InvalidParameterValue", "description": d}),
-            ),
-            WebError::NotFound(d) => (
-                StatusCode::NOT_FOUND,
-                serde_json::json!({"code": "NotFound", "description": d}),
-            ),
-            WebError::Vendor(e @ VendorError::NotServed(_)) => (
-                StatusCode::NOT_FOUND,
-                serde_json::json!({"code": "NotFound", "description": e.to_string()}),
-            ),
-            WebError::Vendor(e @ VendorError::InvalidPath(_)) => (
-                StatusCode::BAD_REQUEST,
-                serde_json::json!({"code": "InvalidPath", "description": e.to_string()}),
-            ),
-        };
-        (status, JsonBody(body)).into_response()
-    }
+fn path_error(_: PathRejection) -> ApiError {
+    ApiError::bad_path("the path is not valid percent-encoded UTF-8")
 }
 
 /// Answers a prepared body, or `304 Not Modified` when the client already has it.
@@ -121,32 +103,19 @@ fn prepared(
     content_type: &'static str,
     disposition: Option<String>,
 ) -> Response {
-    let matches = request
+    let inm = request
         .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(str::trim)
-                .any(|t| t == "*" || t.trim_start_matches("W/") == p.etag)
-        });
-    let mut response = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        let mut r = Response::new(Body::from(p.body.clone()));
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        .and_then(|v| v.to_str().ok());
+    let mut response = conditional(inm, &p.etag, content_type, "no-cache", || {
+        Body::from(p.body.clone())
+    });
+    if response.status() == StatusCode::OK {
         if let Some(d) = disposition.and_then(|d| HeaderValue::from_str(&d).ok()) {
-            r.headers_mut().insert(header::CONTENT_DISPOSITION, d);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, d);
         }
-        r
-    };
-    let h = response.headers_mut();
-    h.insert(header::ETAG, p.etag.clone());
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    }
     response
 }
 
@@ -170,33 +139,36 @@ async fn page_slash() -> Response {
 
 async fn asset(
     State(state): State<WebState>,
-    Path(file): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
+    let Path(file) = path.map_err(path_error)?;
     let data = state.current();
     let (_, ctype, p) = data
         .assets
         .iter()
         .find(|(name, _, _)| *name == file)
-        .ok_or_else(|| WebError::NotFound(format!("no dashboard asset '{file}'")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no dashboard asset '{file}'")))?;
     Ok(prepared(&headers, p, ctype, None))
 }
 
 /// Data the page needs beside the OGC API: population by sex and band for the pyramids.
 async fn page_data(
     State(state): State<WebState>,
-    Path(file): Path<String>,
+    path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
+    let Path(file) = path.map_err(path_error)?;
     let data = state.current();
     match file.as_str() {
         "pyramids.json" => Ok(prepared(&headers, &data.pyramids, JSON, None)),
-        other => Err(WebError::NotFound(format!("no dashboard data '{other}'"))),
+        other => Err(ApiError::not_found(format!("no dashboard data '{other}'"))),
     }
 }
 
-async fn vendor_file(Path(path): Path<String>) -> Result<Response, WebError> {
-    let bytes = vendor::resolve(&path).map_err(WebError::Vendor)?;
+async fn vendor_file(path: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let Path(path) = path.map_err(path_error)?;
+    let bytes = vendor::resolve(&path)?;
     let content_type = vendor::content_type(&path);
     let mut r = Response::new(Body::from(axum::body::Bytes::from_static(bytes)));
     let h = r.headers_mut();
@@ -213,7 +185,7 @@ async fn vendor_file(Path(path): Path<String>) -> Result<Response, WebError> {
 }
 
 /// Query of `/bottlenecks` and the CSV exports.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 struct TableQuery {
     /// `json` (default) or `csv`.
     f: Option<String>,
@@ -223,28 +195,49 @@ struct TableQuery {
     bom: Option<String>,
 }
 
+impl TableQuery {
+    /// The query of `uri`: only `known` parameters, each at most once.
+    fn parse(uri: &Uri, known: &[&str]) -> Result<Self, ApiError> {
+        let pairs = query_pairs(uri)?;
+        check_known(&pairs, known, |_| false, None)?;
+        check_repeats(&pairs, |_| true)?;
+        let mut q = TableQuery::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "f" => q.f = Some(v),
+                "table" => q.table = Some(v),
+                "bom" => q.bom = Some(v),
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+}
+
 enum Format {
     Json,
     Csv,
 }
 
-fn format_of(q: &TableQuery) -> Result<Format, WebError> {
+fn format_of(q: &TableQuery) -> Result<Format, ApiError> {
     match q.f.as_deref().map(str::trim) {
-        None | Some("") | Some("json") => Ok(Format::Json),
+        None | Some("json") => Ok(Format::Json),
         Some("csv") => Ok(Format::Csv),
-        Some(other) => Err(WebError::BadRequest(format!(
-            "unknown format f={other}: use f=json or f=csv"
-        ))),
+        Some("") => Err(ApiError::empty_param("f", "json or csv")),
+        Some(other) => Err(ApiError::bad_param("f", other, "use f=json or f=csv")),
     }
 }
 
-fn wants_bom(q: &TableQuery) -> Result<bool, WebError> {
+fn wants_bom(q: &TableQuery) -> Result<bool, ApiError> {
     match q.bom.as_deref().map(str::trim) {
-        None | Some("") | Some("true") | Some("1") => Ok(true),
+        None | Some("true") | Some("1") => Ok(true),
         Some("false") | Some("0") => Ok(false),
-        Some(other) => Err(WebError::BadRequest(format!(
-            "unknown value bom={other}: use bom=true or bom=false"
-        ))),
+        Some("") => Err(ApiError::empty_param("bom", "true or false")),
+        Some(other) => Err(ApiError::bad_param(
+            "bom",
+            other,
+            "use bom=true or bom=false",
+        )),
     }
 }
 
@@ -254,7 +247,7 @@ fn csv_response(
     p: &PreparedBody,
     bom: bool,
     filename: &str,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
     let disposition = Some(format!("attachment; filename=\"{filename}\""));
     if bom {
         return Ok(prepared(headers, p, CSV, disposition));
@@ -277,14 +270,16 @@ fn csv_response(
 
 async fn bottlenecks(
     State(state): State<WebState>,
-    Query(q): Query<TableQuery>,
+    uri: Uri,
     headers: HeaderMap,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
+    let q = TableQuery::parse(&uri, &["f", "table", "bom"])?;
     let data = state.current();
     let format = format_of(&q)?;
     let bom = wants_bom(&q)?;
     let table_name = match (&format, q.table.as_deref().map(str::trim)) {
-        (_, Some(t)) if !t.is_empty() => Some(t),
+        (_, Some("")) => return Err(ApiError::empty_param("table", "the name of a table")),
+        (_, Some(t)) => Some(t),
         (Format::Csv, _) => Some("stages"),
         (Format::Json, _) => None,
     };
@@ -301,10 +296,7 @@ async fn bottlenecks(
                 .iter()
                 .map(|t| t.name.as_str())
                 .collect();
-            WebError::BadRequest(format!(
-                "unknown table={name}: use one of {}",
-                known.join(", ")
-            ))
+            ApiError::bad_param("table", name, format!("use one of {}", known.join(", ")))
         })?;
     match format {
         Format::Json => Ok(prepared(&headers, &table.json, JSON, None)),
@@ -319,10 +311,12 @@ async fn bottlenecks(
 
 async fn export(
     State(state): State<WebState>,
-    Path(file): Path<String>,
-    Query(q): Query<TableQuery>,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
     headers: HeaderMap,
-) -> Result<Response, WebError> {
+) -> Result<Response, ApiError> {
+    let Path(file) = path.map_err(path_error)?;
+    let q = TableQuery::parse(&uri, &["bom"])?;
     let data = state.current();
     let bom = wants_bom(&q)?;
     match file.as_str() {
@@ -330,7 +324,7 @@ async fn export(
         "demand.json" => Ok(prepared(&headers, &data.demand_json, JSON, None)),
         "flags.csv" => csv_response(&headers, &data.flags_csv, bom, "flags.csv"),
         "flags.json" => Ok(prepared(&headers, &data.flags_json, JSON, None)),
-        other => Err(WebError::NotFound(format!(
+        other => Err(ApiError::not_found(format!(
             "no export '{other}': the exports are demand.csv, demand.json, flags.csv and \
              flags.json"
         ))),

@@ -180,12 +180,6 @@ async fn bad_values_are_400_naming_the_parameter() {
 }
 
 #[tokio::test]
-async fn unknown_parameters_are_ignored() {
-    let (n, _) = matched("/collections/demand/items?f=json&foo=bar&_=123").await;
-    assert_eq!(n, DEMAND_FEATURES);
-}
-
-#[tokio::test]
 async fn bbox_selects_by_geometry_in_each_crs() {
     // District 0 spans E 350,000–352,500, N 6,420,000–6,422,500.
     let (n, got) =

@@ -304,3 +304,53 @@ fn qgis_loads_every_layer_with_every_feature() {
         .count();
     assert_eq!(checks, 8, "two checks per collection passed:\n{stdout}");
 }
+
+/// `numberMatched` of `GET url`.
+fn number_matched(url: &str) -> u64 {
+    let text = ureq::get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .into_string()
+        .expect("body");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    doc["numberMatched"].as_u64().expect("numberMatched")
+}
+
+#[test]
+fn the_published_extents_select_every_feature_of_the_default_data() {
+    let server = match start() {
+        Ok(s) => s,
+        Err(e) => return skip("the_published_extents_select_every_feature", &e),
+    };
+    let text = ureq::get(&format!("{}/collections", server.url))
+        .call()
+        .expect("collections")
+        .into_string()
+        .expect("body");
+    let collections: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let join = |v: &serde_json::Value| {
+        v.as_array()
+            .expect("a box")
+            .iter()
+            .map(|x| x.as_f64().expect("number").to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for c in collections["collections"].as_array().expect("collections") {
+        let id = c["id"].as_str().expect("id");
+        let items = format!("{}/collections/{id}/items?limit=1", server.url);
+        let all = number_matched(&items);
+        let spatial = &c["extent"]["spatial"];
+        for query in [
+            format!("bbox={}", join(&spatial["bbox"][0])),
+            format!(
+                "bbox={}&bbox-crs=EPSG:3006",
+                join(&spatial["storageCrsBbox"][0])
+            ),
+        ] {
+            let n = number_matched(&format!("{items}&{query}"));
+            eprintln!("{id}: {query}: {n} of {all}");
+            assert_eq!(n, all, "{id}: {query}");
+        }
+    }
+}

@@ -178,6 +178,20 @@ pub fn app_with(config: ServiceConfig) -> Router {
     api::app(AppState::new(api::prepare(&ds, &run), config))
 }
 
+/// The service over the fixture with the dashboard, BI and vendor routes merged in, as
+/// `serve` runs it.
+pub fn app_with_dashboard() -> Router {
+    let ds = dataset();
+    let run = model_run(&ds);
+    let report = housing_need::pipeline::analyze_dataset(&ds, 8);
+    let flags: Vec<Value> = Vec::new();
+    let web = housing_need::web::WebData::new(&ds, &run, &report, &flags).expect("web data");
+    api::app_with(
+        AppState::new(api::prepare(&ds, &run), ServiceConfig::default()),
+        housing_need::web::routes(std::sync::Arc::new(web)),
+    )
+}
+
 /// A response, its body collected.
 pub struct Resp {
     /// Status.

@@ -2,7 +2,9 @@
 // breaks, flag markers with their reasons, and an optional basemap (off by default, so the
 // page needs nothing from outside the service).
 
-import * as L from 'leaflet';
+// A relative path rather than an import map, so the page needs no inline script and its
+// Content-Security-Policy can allow scripts from this service only.
+import * as L from '../../vendor/leaflet/dist/leaflet-src.esm.js';
 import { colorOf, NO_DATA } from './classify.js';
 import { fmt, h } from './format.js';
 

@@ -1,197 +1,70 @@
 //! OGC API - Features Part 1 (core, GeoJSON, HTML, OpenAPI 3.0) and Part 2 (CRS): the
-//! documents and the handlers that serve them.
+//! handlers.
 //!
-//! Metadata documents are built once per data load as [`Template`]s and completed with the
+//! Metadata documents are built once per data load ([`super::docs`]) and completed with the
 //! request's base URL; item pages are concatenated from pre-serialised features.
-
-pub mod openapi;
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::crs::Crs;
+use super::docs::link;
 use super::error::ApiError;
 use super::html;
-use super::prepared::{Collection, Prepared, Template, BASE};
-use super::query::{parse_crs, parse_properties, ItemsQuery};
-use super::request::{
-    encode_query, encode_segment, Ctx, Format, GEOJSON, HTML, JSON, OPENAPI, SCHEMA,
+use super::media::{encode_query, encode_segment, GEOJSON, HTML, JSON, OPENAPI, SCHEMA};
+use super::prepared::{Collection, Prepared};
+use super::query::{
+    check_known, parse_crs, parse_properties, ItemsQuery, DOCUMENT_PARAMS, ITEM_PARAMS,
 };
+use super::request::{Ctx, Format};
 
-/// The conformance classes this service implements, and only those.
-pub const CONFORMANCE: &[&str] = &[
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
-    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
-];
-
-/// Rel of the queryables link (OGC API - Features Part 3).
-pub const REL_QUERYABLES: &str = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
-
-/// Metadata documents of one data load, with the base URL left open.
-#[derive(Debug, Default)]
-pub struct Docs {
-    /// `/`
-    pub landing: Template,
-    /// `/conformance`
-    pub conformance: Template,
-    /// `/api`
-    pub api: Template,
-    /// `/collections`
-    pub collections: Template,
-    /// `/collections/{id}`, in collection order.
-    pub collection: Vec<Template>,
-    /// `/collections/{id}/queryables`, in collection order.
-    pub queryables: Vec<Template>,
-}
-
-fn link(href: String, rel: &str, media: &str, title: &str) -> Value {
-    json!({ "href": href, "rel": rel, "type": media, "title": title })
-}
-
-/// The collection description (`/collections/{id}` and an entry of `/collections`).
-pub fn collection_json(c: &Collection) -> Value {
-    let href = format!("{BASE}/collections/{}", c.id);
-    let mut extent = serde_json::Map::new();
-    if let Some(e) = c.extent_lonlat {
-        extent.insert(
-            "spatial".into(),
-            json!({ "bbox": [e], "crs": Crs::Crs84.uri() }),
-        );
-    }
-    if let Some(t) = c.temporal {
-        extent.insert(
-            "temporal".into(),
-            json!({
-                "interval": [[t.start_text(), t.end_text()]],
-                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
-            }),
-        );
-    }
-    json!({
-        "id": c.id,
-        "title": c.title,
-        "description": c.description,
-        "itemType": "feature",
-        "extent": extent,
-        "crs": Crs::ALL.map(Crs::uri),
-        "storageCrs": Crs::STORAGE.uri(),
-        "links": [
-            link(href.clone(), "self", JSON, "This collection"),
-            link(format!("{href}?f=html"), "alternate", "text/html", "This collection as HTML"),
-            link(format!("{href}/items"), "items", GEOJSON, "The features (GeoJSON)"),
-            link(format!("{href}/items?f=html"), "items", "text/html", "The features as HTML"),
-            link(format!("{href}/queryables"), REL_QUERYABLES, SCHEMA, "Queryable properties"),
-        ]
-    })
-}
-
-fn queryables_json(c: &Collection) -> Value {
-    let mut props = serde_json::Map::new();
-    for f in &c.fields {
-        let mut p = json!({ "title": f.name, "type": f.kind.json_type() });
-        if let Some(d) = &f.description {
-            p["description"] = Value::from(d.clone());
-        }
-        props.insert(f.name.clone(), p);
-    }
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": format!("{BASE}/collections/{}/queryables", c.id),
-        "type": "object",
-        "title": c.title,
-        "properties": props,
-        "additionalProperties": false
-    })
-}
-
-impl Docs {
-    /// Builds every metadata document of `p`.
-    pub fn build(p: &Prepared) -> Self {
-        let landing = json!({
-            "title": p.title,
-            "description": p.description,
-            "links": [
-                link(format!("{BASE}/"), "self", JSON, "This document"),
-                link(format!("{BASE}/?f=html"), "alternate", "text/html", "This document as HTML"),
-                link(format!("{BASE}/api"), "service-desc", OPENAPI, "The API definition (OpenAPI 3.0)"),
-                link(format!("{BASE}/api?f=html"), "service-doc", "text/html", "The API documentation"),
-                link(format!("{BASE}/conformance"), "conformance", JSON, "Conformance classes implemented"),
-                link(format!("{BASE}/collections"), "data", JSON, "The collections"),
-                link(format!("{BASE}/dashboard"), "related", "text/html", "Dashboard: housing need by district, flags and bottlenecks"),
-                link(format!("{BASE}/bottlenecks"), "related", JSON, "Building-process bottlenecks (JSON; f=csv for CSV)"),
-                link(format!("{BASE}/export/demand.csv"), "related", "text/csv", "Demand per district and year as CSV (for BI tools)"),
-            ]
-        });
-        let collections = json!({
-            "links": [
-                link(format!("{BASE}/collections"), "self", JSON, "This document"),
-                link(format!("{BASE}/collections?f=html"), "alternate", "text/html", "This document as HTML"),
-            ],
-            "collections": p.collections.iter().map(collection_json).collect::<Vec<_>>(),
-        });
-        Self {
-            landing: Template::json(&landing),
-            conformance: Template::json(&json!({ "conformsTo": CONFORMANCE })),
-            api: Template::json(&openapi::document(p)),
-            collections: Template::json(&collections),
-            collection: p
-                .collections
-                .iter()
-                .map(|c| Template::json(&collection_json(c)))
-                .collect(),
-            queryables: p
-                .collections
-                .iter()
-                .map(|c| Template::json(&queryables_json(c)))
-                .collect(),
-        }
-    }
-}
+pub use super::docs::{collection_json, Docs, CONFORMANCE, REL_QUERYABLES};
 
 /// `GET /`
-pub async fn landing(ctx: Ctx) -> Response {
-    ctx.document(
+pub async fn landing(ctx: Ctx) -> Result<Response, ApiError> {
+    ctx.only(DOCUMENT_PARAMS)?;
+    Ok(ctx.document(
         JSON,
-        || ctx.data.docs.landing.render(&ctx.base),
+        || ctx.docs.landing.render(&ctx.base),
         || html::landing(&ctx.data, &ctx.base),
-    )
+    ))
 }
 
 /// `GET /conformance`
-pub async fn conformance(ctx: Ctx) -> Response {
-    ctx.document(
+pub async fn conformance(ctx: Ctx) -> Result<Response, ApiError> {
+    ctx.only(DOCUMENT_PARAMS)?;
+    Ok(ctx.document(
         JSON,
-        || ctx.data.docs.conformance.render(&ctx.base),
+        || ctx.docs.conformance.render(&ctx.base),
         || html::conformance(CONFORMANCE, &ctx.base),
-    )
+    ))
 }
 
 /// `GET /api`
-pub async fn api(ctx: Ctx) -> Response {
-    ctx.document(
+pub async fn api(ctx: Ctx) -> Result<Response, ApiError> {
+    ctx.only(DOCUMENT_PARAMS)?;
+    Ok(ctx.document(
         OPENAPI,
-        || ctx.data.docs.api.render(&ctx.base),
+        || ctx.docs.api.render(&ctx.base),
         || html::api(&ctx.data, &ctx.base),
-    )
+    ))
 }
 
 /// `GET /collections`
-pub async fn collections(ctx: Ctx) -> Response {
-    ctx.document(
+pub async fn collections(ctx: Ctx) -> Result<Response, ApiError> {
+    ctx.only(DOCUMENT_PARAMS)?;
+    Ok(ctx.document(
         JSON,
-        || ctx.data.docs.collections.render(&ctx.base),
+        || ctx.docs.collections.render(&ctx.base),
         || html::collections(&ctx.data, &ctx.base),
-    )
+    ))
 }
 
-fn path_error(e: PathRejection) -> ApiError {
-    ApiError::bad_request(format!("bad path: {e}"))
+fn path_error(_: PathRejection) -> ApiError {
+    ApiError::bad_path("the path is not valid percent-encoded UTF-8")
 }
 
 fn find<'a>(data: &'a Prepared, id: &str) -> Result<(usize, &'a Collection), ApiError> {
@@ -213,9 +86,10 @@ pub async fn collection(
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(path_error)?;
     let (i, c) = find(&ctx.data, &id)?;
+    ctx.only(DOCUMENT_PARAMS)?;
     Ok(ctx.document(
         JSON,
-        || ctx.data.docs.collection[i].render(&ctx.base),
+        || ctx.docs.collection[i].render(&ctx.base),
         || html::collection(c, &ctx.base),
     ))
 }
@@ -227,9 +101,10 @@ pub async fn queryables(
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(path_error)?;
     let (i, c) = find(&ctx.data, &id)?;
+    ctx.only(DOCUMENT_PARAMS)?;
     Ok(ctx.document(
         SCHEMA,
-        || ctx.data.docs.queryables[i].render(&ctx.base),
+        || ctx.docs.queryables[i].render(&ctx.base),
         || html::queryables(c, &ctx.base),
     ))
 }
@@ -267,7 +142,7 @@ pub async fn items(
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(path_error)?;
     let (_, c) = find(&ctx.data, &id)?;
-    let q = ItemsQuery::parse(&ctx, c)?;
+    let q = ItemsQuery::parse(&ctx.pairs, c)?;
     let href = format!("{}/collections/{}/items", ctx.base, c.id);
     let build = || {
         let sel = q.select(c);
@@ -285,7 +160,8 @@ pub async fn items(
             }
             format!("{href}{}", query_string(&ctx.pairs, &drop, &add))
         };
-        let next = (q.offset + page.len() < matched).then(|| with(q.offset + q.limit, None));
+        let next = (q.offset.saturating_add(page.len()) < matched)
+            .then(|| with(q.offset.saturating_add(q.limit), None));
         let prev = (q.offset > 0 && matched > 0).then(|| {
             with(
                 q.offset
@@ -360,8 +236,9 @@ pub async fn item(
     let f = c.feature(&fid).ok_or_else(|| {
         ApiError::not_found(format!("no feature '{fid}' in collection '{}'", c.id))
     })?;
-    let crs = parse_crs(&ctx)?;
-    let select = parse_properties(&ctx, c)?;
+    check_known(&ctx.pairs, ITEM_PARAMS, |_| false, None)?;
+    let crs = parse_crs(&ctx.pairs)?;
+    let select = parse_properties(&ctx.pairs, c)?;
     let href = format!(
         "{}/collections/{}/items/{}",
         ctx.base,

@@ -6,9 +6,9 @@
 use serde_json::{json, Map, Value};
 
 use crate::api::crs::Crs;
+use crate::api::media::{GEOJSON, HTML, JSON, OPENAPI, SCHEMA};
 use crate::api::prepared::{Prepared, BASE};
 use crate::api::query::{DEFAULT_LIMIT, MAX_LIMIT};
-use crate::api::request::{GEOJSON, HTML, JSON, OPENAPI, SCHEMA};
 
 fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/parameters/{name}") })
@@ -252,7 +252,7 @@ pub fn document(p: &Prepared) -> Value {
             "schemas": {
                 "exception": {
                     "type": "object", "required": ["code"],
-                    "properties": { "code": { "type": "string" }, "description": { "type": "string" } }
+                    "properties": { "code": { "type": "string" }, "description": { "type": "string" }, "parameter": { "type": "string", "description": "the query parameter at fault, when there is one" } }
                 },
                 "link": {
                     "type": "object", "required": ["href", "rel"],
