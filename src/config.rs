@@ -185,8 +185,15 @@ pub struct TableSource {
     #[serde(default)]
     pub year: Option<i32>,
     /// Our column name → the file's column name, for columns named differently in the file.
+    /// For an SCB file, our value column names the measure (tabellinnehåll) to read:
+    /// `columns = { persons = "Folkmängd" }`.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// The file's format: `csv` (our long CSV), or one of SCB's downloads: `pxweb-csv`
+    /// (Statistikdatabasen CSV), `jsonstat2` (PxWebApi v2), `pxweb-json` (API v1). Default:
+    /// found from the content.
+    #[serde(default)]
+    pub format: Option<String>,
 }
 
 impl TableSource {

@@ -18,3 +18,5 @@ mod broken_tables;
 mod manifest;
 #[path = "check/realdata.rs"]
 mod realdata;
+#[path = "check/scb.rs"]
+mod scb;

@@ -27,6 +27,7 @@ mod csv_table;
 mod districts;
 mod gdal_source;
 mod points;
+pub mod scb;
 mod tables;
 mod validity;
 mod values;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use super::csv_table::{Columns, CsvFile, Need, Row, Wanted};
 use super::districts::CodeMatch;
 use super::gdal_source::display_path;
-use super::{values, Ctx, Findings, Problem};
+use super::{scb, values, Ctx, Findings, Problem};
 use crate::config::{Manifest, TableSource};
 use crate::domain::{
     AgeBand, DwellingRecord, DwellingType, IndicatorRecord, MigrationRecord, PopulationRecord,
@@ -303,6 +303,16 @@ impl<K: std::hash::Hash + Eq + Clone> SexMix<K> {
 /// `district,year,sex,age_band,persons`: population by district (folkmängd).
 pub(crate) fn population(ctx: &Ctx<'_>, path: &str, found: &mut Findings) -> Vec<PopulationRecord> {
     let source = &ctx.manifest.population;
+    if let Some(format) = scb::map::format_of(
+        ctx,
+        "population",
+        source,
+        path,
+        &known_columns("population"),
+        found,
+    ) {
+        return scb::map::population(ctx, source, path, format, found);
+    }
     let wanted = [
         ("district", Need::Required),
         ("year", year_need(source)),
@@ -379,6 +389,16 @@ pub(crate) fn migration(
     let Some(path) = table_path(ctx, "migration", source, found) else {
         return Vec::new();
     };
+    if let Some(format) = scb::map::format_of(
+        ctx,
+        "migration",
+        source,
+        path,
+        &known_columns("migration"),
+        found,
+    ) {
+        return scb::map::migration(ctx, source, path, format, found);
+    }
     let wanted = [
         ("district", Need::Optional),
         ("year", year_need(source)),
@@ -461,6 +481,16 @@ pub(crate) fn dwellings(
     let Some(path) = table_path(ctx, "dwellings", source, found) else {
         return Vec::new();
     };
+    if let Some(format) = scb::map::format_of(
+        ctx,
+        "dwellings",
+        source,
+        path,
+        &known_columns("dwellings"),
+        found,
+    ) {
+        return scb::map::dwellings(ctx, source, path, format, found);
+    }
     let wanted = [
         ("district", Need::Required),
         ("year", year_need(source)),
