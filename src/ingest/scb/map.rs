@@ -898,3 +898,46 @@ pub(crate) fn dwellings(
         )
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat(code: &str, label: &str) -> Category {
+        Category {
+            code: code.into(),
+            label: label.into(),
+        }
+    }
+
+    #[test]
+    fn scb_age_spellings() {
+        assert_eq!(age_range(&cat("0", "0 år")), Some((0, Some(0))));
+        assert_eq!(age_range(&cat("100+", "100+ år")), Some((100, None)));
+        assert_eq!(age_range(&cat("80-", "80- år")), Some((80, None)));
+        assert_eq!(age_range(&cat("-4", "-4")), Some((0, Some(4))));
+        assert_eq!(age_range(&cat("5-9", "5-9 år")), Some((5, Some(9))));
+        // The label wins; a code like TAB6471's `100+10` is only a fallback.
+        assert_eq!(age_range(&cat("100+10", "100+ år")), Some((100, None)));
+        assert_eq!(age_range(&cat("tot", "totalt ålder")), None);
+    }
+
+    #[test]
+    fn house_types_and_tenures_by_code_or_label() {
+        assert_eq!(
+            building_type(&cat("FLERBOST", "FLERBOST")),
+            Some(DwellingType::Flerbostadshus)
+        );
+        assert_eq!(
+            building_type(&cat("SPECBOST", "specialbostäder")),
+            Some(DwellingType::Specialbostad)
+        );
+        assert_eq!(
+            building_type(&cat("ÖVRHUS", "övriga hus")),
+            Some(DwellingType::Ovrigt)
+        );
+        assert_eq!(tenure(&cat("2", "bostadsrätt")), Some(Tenure::Bostadsratt));
+        assert_eq!(tenure(&cat("US", "uppgift saknas")), Some(Tenure::Okand));
+        assert_eq!(tenure(&cat("X", "kooperativ hyresrätt")), None);
+    }
+}
