@@ -28,7 +28,11 @@ impl Analysis {
         let run = crate::model::run(dataset, &manifest.model);
         let flags =
             crate::flags::evaluate(dataset, &run, &dataset.residences, &[], &manifest.flags);
-        let mut bottlenecks = crate::pipeline::analyze_dataset(dataset, THROUGHPUT_QUARTERS);
+        let mut bottlenecks = crate::pipeline::analyze_dataset_with(
+            dataset,
+            THROUGHPUT_QUARTERS,
+            &manifest.bottlenecks,
+        );
         bottlenecks.districts = crate::pipeline::district_coverage(dataset, &run);
         Self {
             run,

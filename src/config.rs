@@ -61,6 +61,9 @@ pub struct Manifest {
     /// Flag rules' thresholds; every one has a default.
     #[serde(default)]
     pub flags: crate::flags::FlagParams,
+    /// Bottleneck analysis: expected stage durations; every one has a default.
+    #[serde(default)]
+    pub bottlenecks: crate::pipeline::BottleneckParams,
     /// Folder of the manifest; every relative path is resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,

@@ -627,3 +627,78 @@ mod coverage {
         assert!(indexed.iter().any(|c| c.beyond_need > 0.0));
     }
 }
+
+/// The default manifest with its paths made absolute and `extra` appended, written to a
+/// temporary folder.
+fn default_manifest_with(extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas");
+    let text = std::fs::read_to_string(root.join("alingsas.toml")).unwrap();
+    let dir = root.display().to_string();
+    let text = text
+        .replace("source = \"", &format!("source = \"{dir}/"))
+        .replace("path = \"", &format!("path = \"{dir}/"));
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("m.toml");
+    std::fs::write(&path, format!("{text}\n{extra}\n")).unwrap();
+    (tmp, path)
+}
+
+#[test]
+fn expected_durations_come_from_the_manifest() {
+    use housing_need::config::Manifest;
+    let (_tmp, path) = default_manifest_with("[bottlenecks.expected_days]\nsamrad = 1200\n");
+    let m = Manifest::load(&path).unwrap();
+    assert_eq!(m.bottlenecks.expected_days.samrad, 1200);
+    assert_eq!(m.bottlenecks.expected_days.construction, 730);
+    let ds = housing_need::ingest::load(&m).unwrap();
+    let by_default = housing_need::pipeline::analyze_dataset(&ds, 8);
+    assert_eq!(by_default.bottleneck, Some(Passage::Samrad));
+    let analysis = housing_need::analysis::Analysis::compute(&ds, &m);
+    let report = &analysis.bottlenecks;
+    assert_eq!(report.stages[Passage::Samrad as usize].expected_days, 1200);
+    // Without samråd's delay, the next largest excess is the bottleneck.
+    let largest = report
+        .stages
+        .iter()
+        .max_by(|a, b| a.excess_dwelling_days.total_cmp(&b.excess_dwelling_days))
+        .unwrap();
+    assert_ne!(report.bottleneck, Some(Passage::Samrad));
+    assert_eq!(report.bottleneck, Some(largest.stage));
+}
+
+#[test]
+fn a_negative_expected_duration_is_a_problem_of_the_manifest() {
+    let (_tmp, path) = default_manifest_with("[bottlenecks.expected_days]\nstartbesked = -5\n");
+    let m = housing_need::config::Manifest::load(&path).unwrap();
+    let err = housing_need::ingest::load(&m).unwrap_err().to_string();
+    assert!(
+        err.contains("bottlenecks.expected_days.startbesked"),
+        "{err}"
+    );
+}
+
+#[test]
+fn on_the_sample_the_bottleneck_is_the_largest_excess_not_the_longest_wait() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let m =
+        housing_need::config::Manifest::load(&root.join("geodata/alingsas/alingsas.toml")).unwrap();
+    let ds = housing_need::ingest::load(&m).unwrap();
+    let report = housing_need::pipeline::analyze_dataset(&ds, 8);
+    let most = |f: fn(&housing_need::pipeline::StageStats) -> f64| {
+        report
+            .stages
+            .iter()
+            .max_by(|a, b| f(a).total_cmp(&f(b)))
+            .unwrap()
+            .stage
+    };
+    // Construction holds the most dwelling-days waiting, as building always does …
+    assert_eq!(most(|s| s.dwelling_days_waiting), Passage::Construction);
+    // … but the bottleneck is where projects run furthest beyond their expected duration.
+    assert_eq!(report.bottleneck, Some(most(|s| s.excess_dwelling_days)));
+    assert_ne!(report.bottleneck, Some(Passage::Construction));
+    // Laga kraft from the anslag: none of the plans not appealed is over three weeks.
+    let lk = &report.stages[Passage::LagaKraft as usize];
+    assert_eq!((lk.over_limit, lk.limit_applicable), (0, 20));
+    assert_eq!(report.anslag_estimated, 16);
+}

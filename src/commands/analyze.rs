@@ -86,8 +86,11 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     );
     let mut extra = vec![crate::export::flags_layer(&dataset, &flags)];
     if !dataset.projects.is_empty() {
-        let report =
-            crate::pipeline::analyze_dataset(&dataset, crate::analysis::THROUGHPUT_QUARTERS);
+        let report = crate::pipeline::analyze_dataset_with(
+            &dataset,
+            crate::analysis::THROUGHPUT_QUARTERS,
+            &manifest.bottlenecks,
+        );
         extra.push(crate::export::projects_layer(&dataset, &report));
     }
     let written = crate::export::write_with(&args.out, &dataset, &run, &extra, |message| {

@@ -30,7 +30,8 @@ pub fn run(args: BottlenecksArgs) -> crate::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     let run = crate::model::run(&dataset, &manifest.model);
-    let mut report = crate::pipeline::analyze_dataset(&dataset, args.quarters);
+    let mut report =
+        crate::pipeline::analyze_dataset_with(&dataset, args.quarters, &manifest.bottlenecks);
     report.districts = crate::pipeline::district_coverage(&dataset, &run);
     if args.json {
         let text = serde_json::to_string_pretty(&report).unwrap_or_default();

@@ -32,8 +32,8 @@ mod tables;
 mod validity;
 mod values;
 
-/// Model and flag parameters out of range are problems of the manifest, reported with the key
-/// (`model.vacancy_reserve`, `flags.stop_radius_m`, …) like any other field.
+/// Model, flag and bottleneck parameters out of range are problems of the manifest, reported
+/// with the key (`model.vacancy_reserve`, `flags.stop_radius_m`, …) like any other field.
 fn check_parameters(manifest: &Manifest, bands: &crate::domain::AgeBands, found: &mut Findings) {
     for message in manifest.model.validate(bands) {
         found.problem(Problem::new(&manifest.path, message).in_field("[model]"));
@@ -42,6 +42,9 @@ fn check_parameters(manifest: &Manifest, bands: &crate::domain::AgeBands, found:
         for message in e.problems {
             found.problem(Problem::new(&manifest.path, message).in_field("[flags]"));
         }
+    }
+    for message in manifest.bottlenecks.validate() {
+        found.problem(Problem::new(&manifest.path, message).in_field("[bottlenecks]"));
     }
 }
 

@@ -94,6 +94,49 @@ impl ExpectedDurations {
     }
 }
 
+impl ExpectedDurations {
+    /// Each parameter with its key under `[bottlenecks.expected_days]`.
+    fn entries(&self) -> [(&'static str, i64); 8] {
+        [
+            ("planuppdrag", self.planuppdrag),
+            ("samrad", self.samrad),
+            ("granskning", self.granskning),
+            ("antagande", self.antagande),
+            ("laga_kraft_appealed", self.laga_kraft_appealed),
+            ("bygglov_application", self.bygglov_application),
+            ("startbesked", self.startbesked),
+            ("construction", self.construction),
+        ]
+    }
+}
+
+/// `[bottlenecks]` in the manifest: parameters of the bottleneck analysis; every one has a
+/// default.
+///
+/// ```toml
+/// [bottlenecks.expected_days]
+/// samrad = 270        # the municipality's own target from planuppdrag to samråd
+/// construction = 540
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BottleneckParams {
+    /// Expected durations, in days, of the stages without a statutory limit.
+    pub expected_days: ExpectedDurations,
+}
+
+impl BottleneckParams {
+    /// Problems with the parameters, each naming its key (`bottlenecks.expected_days.samrad`).
+    pub fn validate(&self) -> Vec<String> {
+        self.expected_days
+            .entries()
+            .iter()
+            .filter(|(_, v)| *v < 0)
+            .map(|(k, v)| format!("bottlenecks.expected_days.{k}: {v} days is negative"))
+            .collect()
+    }
+}
+
 /// Dwelling-days beyond the expected duration of one passage (completed or still waiting):
 /// `dwellings × max(0, days − expected)`.
 ///

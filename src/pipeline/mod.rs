@@ -11,7 +11,7 @@ mod stages;
 mod stats;
 
 pub use coverage::{district_coverage, DistrictCoverage};
-pub use delay::{excess_dwelling_days, DurationBasis, ExpectedDurations};
+pub use delay::{excess_dwelling_days, BottleneckParams, DurationBasis, ExpectedDurations};
 pub use stages::{
     fee_reduction_share, milestones, project_status, Milestones, Passage, ProjectStatus,
     ANSLAG_DEFAULT_LAG_DAYS, ANSLAG_LIMIT_DAYS, BYGGLOV_EXTENDED_LIMIT_DAYS, BYGGLOV_LIMIT_DAYS,
@@ -20,8 +20,18 @@ pub use stages::{
 pub use stats::{analyze, analyze_with, percentile, BottleneckReport, StageStats};
 
 /// Bottleneck analysis of a dataset's pipeline on its snapshot date (`[dataset] as_of`, or the
-/// latest stage date in the pipeline when the manifest gives none).
+/// latest stage date in the pipeline when the manifest gives none), with the default expected
+/// durations.
 pub fn analyze_dataset(dataset: &crate::domain::Dataset, quarters: u32) -> BottleneckReport {
+    analyze_dataset_with(dataset, quarters, &BottleneckParams::default())
+}
+
+/// [`analyze_dataset`] with the manifest's `[bottlenecks]` parameters.
+pub fn analyze_dataset_with(
+    dataset: &crate::domain::Dataset,
+    quarters: u32,
+    params: &BottleneckParams,
+) -> BottleneckReport {
     let as_of = dataset.as_of.unwrap_or_else(|| {
         dataset
             .projects
@@ -30,5 +40,5 @@ pub fn analyze_dataset(dataset: &crate::domain::Dataset, quarters: u32) -> Bottl
             .max()
             .unwrap_or_default()
     });
-    analyze(&dataset.projects, as_of, quarters)
+    analyze_with(&dataset.projects, as_of, quarters, &params.expected_days)
 }
