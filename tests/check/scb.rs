@@ -279,3 +279,14 @@ fn single_years_of_age_are_summed_into_bands_and_sex_totals_left_out() {
     }
     assert_eq!(population(&d), expected);
 }
+
+#[test]
+fn a_year_the_table_lacks_and_an_unknown_format_are_problems() {
+    let run = check("tests/fixtures/pxweb/wrong_year.toml");
+    run.assert_problem(
+        "tests/fixtures/pxweb/folkmangd_latin1.csv: field 'år': the table has no year 2025 (named by population.year); its years: 2017, 2018",
+    );
+    run.assert_problem(
+        "tests/fixtures/pxweb/wrong_year.toml: field 'migration.format': value 'px': unknown format",
+    );
+}

@@ -333,6 +333,21 @@ fn plan(
             .collect(),
         None => Vec::new(),
     };
+    if let (Some(wanted), Some(d)) = (source.year, dims.time) {
+        if !year.contains(&Some(wanted)) {
+            let years: Vec<String> = year.iter().flatten().map(i32::to_string).collect();
+            found.problem(
+                Problem::new(
+                    file,
+                    format!(
+                        "the table has no year {wanted} (named by {part}.year); its years: {}",
+                        years.join(", ")
+                    ),
+                )
+                .in_field(&table.dimensions[d].label),
+            );
+        }
+    }
     (found.problems.len() == problems_before).then_some(Plan {
         keep,
         region: region_map,
