@@ -5,11 +5,25 @@
 //! age band, migration, dwellings, indicators, transit stops and pipeline projects) is read
 //! through GDAL and validated ([`ingest`]), projected per district and year with a
 //! cohort-component model and turned into households, dwelling demand and the gap against stock
-//! and pipeline ([`model`]), and served as OGC API - Features ([`api`]) or written to
-//! GeoPackage/GeoJSON/CSV ([`export`]).
+//! and pipeline ([`model`]); [`flags`] and [`pipeline`] add the densify/upgrade flags and the
+//! building-process bottlenecks. [`analysis`] runs all of it once per data load, and [`layers`]
+//! turns it into the published layers (`districts`, `demand`, `flags`, `projects`), which are
+//! served as OGC API - Features ([`api`]), as the dashboard and BI tables ([`web`]), or written
+//! to GeoPackage/GeoJSON/CSV ([`export`]). The binary carries its default dataset and the
+//! dashboard's files ([`embedded`]).
 //!
-//! Dependencies point one way: `api`, `export` and `commands` use `model`; `model` uses
-//! `domain`; `ingest` produces `domain` values and is the only place that touches GDAL.
+//! Where things go:
+//! - a new table or input file: [`config`] (manifest) and [`ingest`] (reading, checks), into
+//!   [`domain`] values;
+//! - a new model result: [`model`] (e.g. a field of [`model::DemandRow`]), then one column in
+//!   [`layers`] to publish it;
+//! - a new published field or layer: [`layers`] only; every output follows;
+//! - a new output format: a writer over [`layers::Layer`] in [`export`] (files) or [`api`] /
+//!   [`web`] (HTTP).
+//!
+//! Dependencies point one way: `commands` → `api`, `web`, `export` → `layers` → `analysis` →
+//! `model`, `flags`, `pipeline` → `domain`; `ingest` produces `domain` values; `ingest` and
+//! `export` are the only places that touch GDAL's vector drivers.
 
 pub mod analysis;
 pub mod api;
@@ -20,6 +34,7 @@ pub mod embedded;
 pub mod export;
 pub mod flags;
 pub mod ingest;
+pub mod layers;
 pub mod model;
 pub mod pipeline;
 pub mod stats;

@@ -770,6 +770,7 @@ mod outputs {
     use super::*;
     use gdal::vector::LayerAccess;
     use housing_need::export;
+    use housing_need::layers::Layers;
 
     fn small_run() -> (Dataset, ModelRun) {
         let ds = synthetic_for_conservation(true);
@@ -788,11 +789,15 @@ mod outputs {
         let (ds, run) = small_run();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("out.gpkg");
-        let written = export::write(&path, &ds, &run, |_| {}).expect("written");
-        assert_eq!(written.demand_features, 5 * 8);
+        let written = export::write(&path, &Layers::from_parts(&ds, &run, &[], None), |_| {})
+            .expect("written");
+        assert_eq!(written.count("demand"), 5 * 8);
         // Written again: overwritten, and said so.
         let mut said = Vec::new();
-        export::write(&path, &ds, &run, |m| said.push(m.to_string())).expect("written");
+        export::write(&path, &Layers::from_parts(&ds, &run, &[], None), |m| {
+            said.push(m.to_string())
+        })
+        .expect("written");
         assert!(
             said.iter().any(|m| m.starts_with("overwriting")),
             "{said:?}"
@@ -809,7 +814,8 @@ mod outputs {
             .map(|f| (f.name(), f.field_type()))
             .collect();
         let names: Vec<&str> = fields.iter().map(|f| f.0.as_str()).collect();
-        let expected: Vec<&str> = export::DEMAND_FIELDS.iter().map(|f| f.0).collect();
+        let columns = housing_need::layers::demand::columns();
+        let expected: Vec<&str> = columns.iter().map(|c| c.field.name.as_str()).collect();
         assert_eq!(names, expected);
         let type_of = |name: &str| fields.iter().find(|f| f.0 == name).map(|f| f.1);
         use gdal::vector::OGRFieldType;
@@ -834,13 +840,13 @@ mod outputs {
         let (ds, run) = small_run();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("out.geojson");
-        export::write(&path, &ds, &run, |_| {}).expect("written");
+        export::write(&path, &Layers::from_parts(&ds, &run, &[], None), |_| {}).expect("written");
         let text = std::fs::read_to_string(&path).expect("read");
         let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         let features = json["features"].as_array().expect("features");
         assert_eq!(features.len(), 40);
         let f = &features[0];
-        assert_eq!(f["id"], "D0:2014");
+        assert_eq!(f["id"], "D0-2014");
         assert_eq!(f["geometry"]["type"], "MultiPolygon");
         let first = &f["geometry"]["coordinates"][0][0][0];
         assert_relative_eq!(first[0].as_f64().expect("lon"), 12.5);
@@ -853,7 +859,7 @@ mod outputs {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys.len(), export::DEMAND_FIELDS.len());
+        assert_eq!(keys.len(), housing_need::layers::demand::columns().len());
     }
 
     #[test]
@@ -861,7 +867,7 @@ mod outputs {
         let (ds, run) = small_run();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let out = dir.path().join("results");
-        export::write(&out, &ds, &run, |_| {}).expect("written");
+        export::write(&out, &Layers::from_parts(&ds, &run, &[], None), |_| {}).expect("written");
         let mut reader = csv::Reader::from_path(out.join("demand.csv")).expect("demand.csv");
         let header: Vec<String> = reader
             .headers()
@@ -870,7 +876,7 @@ mod outputs {
             .map(String::from)
             .collect();
         assert_eq!(header[0], "district");
-        assert_eq!(header.len(), export::DEMAND_FIELDS.len());
+        assert_eq!(header.len(), housing_need::layers::demand::columns().len());
         assert_eq!(reader.records().count(), 40);
         let districts = csv::Reader::from_path(out.join("districts.csv"))
             .expect("districts.csv")
@@ -884,9 +890,14 @@ mod outputs {
         let (ds, run) = small_run();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("missing-folder").join("out.gpkg");
-        assert!(export::write(&path, &ds, &run, |_| {}).is_err());
+        assert!(export::write(&path, &Layers::from_parts(&ds, &run, &[], None), |_| {}).is_err());
         assert!(!path.exists());
-        assert!(export::write(&dir.path().join("out.shp"), &ds, &run, |_| {}).is_err());
+        assert!(export::write(
+            &dir.path().join("out.shp"),
+            &Layers::from_parts(&ds, &run, &[], None),
+            |_| {}
+        )
+        .is_err());
         assert_eq!(std::fs::read_dir(dir.path()).expect("listed").count(), 0);
     }
 }

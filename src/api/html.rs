@@ -113,14 +113,15 @@ pub fn collections(p: &Prepared, base: &str) -> String {
 }
 
 fn fields_table(c: &Collection, b: &mut String) {
-    b.push_str("<table><tr><th>property</th><th>type</th><th>meaning</th></tr>");
+    b.push_str("<table><tr><th>property</th><th>type</th><th>unit</th><th>meaning</th></tr>");
     for f in &c.fields {
         let _ = write!(
             b,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&f.name),
             f.kind.json_type(),
-            esc(f.description.as_deref().unwrap_or(""))
+            esc(f.unit.unwrap_or("")),
+            esc(&f.description)
         );
     }
     b.push_str("</table>");

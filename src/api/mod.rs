@@ -7,8 +7,8 @@
 //! than copying bytes. The state can be swapped ([`AppState::replace`]) so a reload keeps the
 //! last good data until new data is ready.
 //!
-//! Layout: [`prepared`] (data prepared per load, generic over collections), [`layers`] (which
-//! collections exist and how they are made from the domain), [`docs`] (metadata documents
+//! Layout: [`prepared`] (data prepared per load, generic over collections), [`layers`] (the
+//! published layers of [`crate::layers`] rendered as collections), [`docs`] (metadata documents
 //! built per load), [`query`] (items parameters), [`ogc`] (handlers), [`html`] (pages for
 //! browsers), [`request`] (per-request context and the conditional GET), [`error`] (the one
 //! error type of every route). Dependencies point one way: handlers → request → state →
@@ -44,7 +44,7 @@ use tower_http::trace::TraceLayer;
 
 use axum::response::IntoResponse;
 pub use error::{ApiError, ALLOWED_METHODS};
-pub use layers::{prepare, prepare_all};
+pub use layers::{prepare, prepare_layers};
 pub use prepared::{Collection, CollectionBuilder, Prepared};
 pub use state::{AppState, ServiceConfig, Snapshot};
 

@@ -3,56 +3,20 @@
 //!
 //! A request only selects, slices and concatenates what is here. Collections are data, not
 //! code: [`CollectionBuilder`] turns any list of features (geometry in EPSG:3006 and lon/lat,
-//! an optional year, properties from any `Serialize` value) into a [`Collection`], so a new
-//! layer needs a builder call, not a new handler.
+//! an optional year, one value per declared field) into a [`Collection`]; the service's
+//! collections are the published layers of [`crate::layers`], rendered by `api::layers`.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use geo::{BoundingRect, Geometry, MapCoords};
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::Serialize;
 use serde_json::Value;
 
 use super::crs::{Crs, Family};
 use super::geojson;
 use super::temporal::TimeSpan;
 
-/// The JSON type of a property, as listed in queryables and the OpenAPI document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    /// Text.
-    String,
-    /// Whole number.
-    Integer,
-    /// Any number.
-    Number,
-    /// `true` or `false`.
-    Boolean,
-}
-
-impl FieldKind {
-    /// JSON Schema type name.
-    pub fn json_type(self) -> &'static str {
-        match self {
-            FieldKind::String => "string",
-            FieldKind::Integer => "integer",
-            FieldKind::Number => "number",
-            FieldKind::Boolean => "boolean",
-        }
-    }
-}
-
-/// One property of a collection's features.
-#[derive(Debug, Clone)]
-pub struct Field {
-    /// Property name as written in the GeoJSON.
-    pub name: String,
-    /// JSON type.
-    pub kind: FieldKind,
-    /// What the property means, when known.
-    pub description: Option<String>,
-}
+pub use crate::layers::{Field, FieldKind};
 
 /// One geometry, prepared in every CRS. Several features may share it (every year of a
 /// district in `demand` uses the district's polygon).
@@ -197,7 +161,7 @@ struct FeatureInput {
     id: String,
     shape: Option<u32>,
     time: Option<TimeSpan>,
-    properties: Vec<(String, Value)>,
+    values: Vec<Value>,
 }
 
 /// Handle of a geometry added with [`CollectionBuilder::shape`].
@@ -209,28 +173,23 @@ pub struct CollectionBuilder {
     id: String,
     title: String,
     description: String,
-    descriptions: HashMap<String, String>,
+    fields: Vec<Field>,
     shapes: Vec<(Geometry<f64>, Geometry<f64>)>,
     features: Vec<FeatureInput>,
 }
 
 impl CollectionBuilder {
-    /// A new, empty collection.
-    pub fn new(id: &str, title: &str, description: &str) -> Self {
+    /// A new, empty collection whose features have `fields` (shown in queryables, the OpenAPI
+    /// document and HTML).
+    pub fn new(id: &str, title: &str, description: &str, fields: Vec<Field>) -> Self {
         Self {
             id: id.into(),
             title: title.into(),
             description: description.into(),
-            descriptions: HashMap::new(),
+            fields,
             shapes: Vec::new(),
             features: Vec::new(),
         }
-    }
-
-    /// Documents property `field` (shown in queryables, the OpenAPI document and HTML).
-    pub fn describe(&mut self, field: &str, text: &str) -> &mut Self {
-        self.descriptions.insert(field.into(), text.into());
-        self
     }
 
     /// Adds a geometry given in EPSG:3006 (`metric`) and lon/lat (`lonlat`).
@@ -239,20 +198,20 @@ impl CollectionBuilder {
         ShapeId((self.shapes.len() - 1) as u32)
     }
 
-    /// Adds a feature. `properties` keep their order; [`properties_of`] makes them from any
-    /// `Serialize` struct.
+    /// Adds a feature with one value per field, in the order of the fields (missing values are
+    /// null).
     pub fn feature(
         &mut self,
         id: impl Into<String>,
         shape: Option<ShapeId>,
         time: Option<TimeSpan>,
-        properties: Vec<(String, Value)>,
+        values: Vec<Value>,
     ) -> &mut Self {
         self.features.push(FeatureInput {
             id: id.into(),
             shape: shape.map(|s| s.0),
             time,
-            properties,
+            values,
         });
         self
     }
@@ -264,39 +223,14 @@ impl CollectionBuilder {
         self.title.hash(&mut hasher);
         self.description.hash(&mut hasher);
 
-        // Fields in order of first appearance, typed by every value seen.
-        let mut fields: Vec<Field> = Vec::new();
-        let mut field_index: HashMap<String, usize> = HashMap::new();
-        // Per field: seen a string, a float, an integer, a boolean.
-        let mut seen: Vec<[bool; 4]> = Vec::new();
-        for f in &self.features {
-            for (name, value) in &f.properties {
-                let i = *field_index.entry(name.clone()).or_insert_with(|| {
-                    fields.push(Field {
-                        name: name.clone(),
-                        kind: FieldKind::String,
-                        description: self.descriptions.get(name).cloned(),
-                    });
-                    seen.push([false; 4]);
-                    fields.len() - 1
-                });
-                let s = &mut seen[i];
-                match value {
-                    Value::String(_) | Value::Array(_) | Value::Object(_) => s[0] = true,
-                    Value::Number(n) if n.is_f64() => s[1] = true,
-                    Value::Number(_) => s[2] = true,
-                    Value::Bool(_) => s[3] = true,
-                    Value::Null => {}
-                }
-            }
-        }
-        for (field, s) in fields.iter_mut().zip(&seen) {
-            field.kind = match *s {
-                [false, true, _, false] => FieldKind::Number,
-                [false, false, true, false] => FieldKind::Integer,
-                [false, false, false, true] => FieldKind::Boolean,
-                _ => FieldKind::String,
-            };
+        let fields = self.fields;
+        let field_index: HashMap<String, usize> = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i))
+            .collect();
+        for f in &fields {
+            f.name.hash(&mut hasher);
         }
 
         let mut shapes = Vec::with_capacity(self.shapes.len());
@@ -339,12 +273,8 @@ impl CollectionBuilder {
         let mut by_id = HashMap::with_capacity(self.features.len());
         let mut temporal: Option<TimeSpan> = None;
         for f in self.features {
-            let mut values = vec![Value::Null; fields.len()];
-            for (name, value) in f.properties {
-                if let Some(&i) = field_index.get(&name) {
-                    values[i] = value;
-                }
-            }
+            let mut values = f.values;
+            values.resize(fields.len(), Value::Null);
             let head = format!(
                 r#"{{"type":"Feature","id":{},"geometry":"#,
                 Value::String(f.id.clone())
@@ -458,36 +388,6 @@ fn geometry_type(g: &Geometry<f64>) -> &'static str {
     }
 }
 
-/// The serde fields of `value` (a struct or map) as `(name, value)` pairs in declaration order.
-/// A value that is not an object gives no properties.
-pub fn properties_of<T: Serialize>(value: &T) -> Vec<(String, Value)> {
-    struct Ordered(Vec<(String, Value)>);
-    impl<'de> serde::Deserialize<'de> for Ordered {
-        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            struct V;
-            impl<'de> Visitor<'de> for V {
-                type Value = Ordered;
-                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                    f.write_str("an object")
-                }
-                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Ordered, A::Error> {
-                    let mut out = Vec::new();
-                    while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                        out.push((k, v));
-                    }
-                    Ok(Ordered(out))
-                }
-            }
-            d.deserialize_map(V)
-        }
-    }
-    serde_json::to_string(value)
-        .ok()
-        .and_then(|s| serde_json::from_str::<Ordered>(&s).ok())
-        .map(|o| o.0)
-        .unwrap_or_default()
-}
-
 /// A JSON document with the service's base URL left open: built once per data load,
 /// completed per request with the base URL the client used.
 #[derive(Debug, Clone, Default)]
@@ -577,30 +477,27 @@ impl Prepared {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use geo::point;
 
-    #[derive(Serialize)]
-    struct Row {
-        zeta: String,
-        alpha: i32,
-        mid: f64,
-    }
-
-    #[test]
-    fn properties_keep_declaration_order() {
-        let p = properties_of(&Row {
-            zeta: "z".into(),
-            alpha: 1,
-            mid: 2.5,
-        });
-        let names: Vec<&str> = p.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["zeta", "alpha", "mid"]);
+    fn field(name: &str, kind: FieldKind) -> Field {
+        Field {
+            name: name.into(),
+            kind,
+            unit: None,
+            description: String::new(),
+        }
     }
 
     #[test]
     fn features_are_written_whole_or_selected() {
-        let mut b = CollectionBuilder::new("t", "T", "test");
+        let fields = vec![
+            field("zeta", FieldKind::Text),
+            field("alpha", FieldKind::Integer),
+            field("mid", FieldKind::Real),
+        ];
+        let mut b = CollectionBuilder::new("t", "T", "test", fields);
         let s = b.shape(
             point!(x: 1.0, y: 2.0).into(),
             point!(x: 12.0, y: 57.0).into(),
@@ -609,15 +506,10 @@ mod tests {
             "a",
             Some(s),
             None,
-            properties_of(&Row {
-                zeta: "z".into(),
-                alpha: 1,
-                mid: 2.0,
-            }),
+            vec![Value::from("z"), Value::from(1), Value::from(2.0)],
         );
         let c = b.build();
         assert_eq!(c.fields[1].kind, FieldKind::Integer);
-        assert_eq!(c.fields[2].kind, FieldKind::Number);
         let f = c.feature("a").unwrap();
         let mut out = Vec::new();
         f.write(&mut out, &c.shapes, Crs::Epsg3006, None, None);

@@ -354,13 +354,13 @@ fn parse_time(pairs: &[(String, String)], c: &Collection) -> Result<Option<TimeQ
 
 fn parse_value(kind: FieldKind, name: &str, v: &str) -> Result<Value, ApiError> {
     match kind {
-        FieldKind::String => Ok(Value::String(v.to_string())),
+        FieldKind::Text => Ok(Value::String(v.to_string())),
         FieldKind::Integer => v
             .trim()
             .parse::<i64>()
             .map(Value::from)
             .map_err(|_| ApiError::bad_param(name, v, "expected a whole number")),
-        FieldKind::Number => v
+        FieldKind::Real => v
             .trim()
             .parse::<f64>()
             .ok()
@@ -372,6 +372,11 @@ fn parse_value(kind: FieldKind, name: &str, v: &str) -> Result<Value, ApiError> 
             "false" => Ok(Value::Bool(false)),
             _ => Err(ApiError::bad_param(name, v, "expected true or false")),
         },
+        FieldKind::List => Err(ApiError::bad_param(
+            name,
+            v,
+            "a list property cannot be filtered on",
+        )),
     }
 }
 

@@ -84,16 +84,13 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
         "flags: {flagged} of {} district flags raised (densify, upgrade)",
         flags.len()
     );
-    let mut extra = vec![crate::export::flags_layer(&dataset, &flags)];
-    if !dataset.projects.is_empty() {
-        let report = crate::pipeline::analyze_dataset_with(
-            &dataset,
-            crate::analysis::THROUGHPUT_QUARTERS,
-            &manifest.bottlenecks,
-        );
-        extra.push(crate::export::projects_layer(&dataset, &report));
-    }
-    let written = crate::export::write_with(&args.out, &dataset, &run, &extra, |message| {
+    let report = crate::pipeline::analyze_dataset_with(
+        &dataset,
+        crate::analysis::THROUGHPUT_QUARTERS,
+        &manifest.bottlenecks,
+    );
+    let layers = crate::layers::Layers::from_parts(&dataset, &run, &flags, Some(&report));
+    let written = crate::export::write(&args.out, &layers, |message| {
         eprintln!("{message}");
     })?;
     eprintln!("{written}");

@@ -155,13 +155,10 @@ fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     let manifest = crate::config::Manifest::load(manifest_path)?;
     let dataset = crate::ingest::load(&manifest)?;
     let analysis = crate::analysis::Analysis::compute(&dataset, &manifest);
-    let prepared = api::prepare_all(&dataset, &analysis);
-    let web_data = crate::web::WebData::new(
-        &dataset,
-        &analysis.run,
-        &analysis.bottlenecks,
-        &analysis.flags,
-    )?;
+    let layers = crate::layers::Layers::build(&dataset, &analysis);
+    let prepared = api::prepare_layers(&dataset, &analysis.run, &layers);
+    let web_data =
+        crate::web::WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
     Ok(Loaded {
         dataset,
         analysis,

@@ -1,63 +1,49 @@
-//! GeoPackage output through GDAL: layer `districts` (one feature per district with its
-//! summary) and layer `demand` (one feature per district and year with every
-//! [`crate::model::DemandRow`] property), both MultiPolygon in SWEREF 99 TM (EPSG:3006).
-//! `year` is an Integer field, `observed` a Boolean (Integer with the OFSTBoolean subtype),
-//! the figures Real, NaN ratios null. A `layer_styles` table (the one QGIS writes and reads)
-//! makes both layers open as a choropleth of the gap per 1,000 inhabitants. Extra layers
-//! (`flags`, `projects`) follow. Everything is written in one transaction.
+//! GeoPackage output through GDAL: every published layer (`districts`, `demand`, `flags`,
+//! `projects`) in SWEREF 99 TM (EPSG:3006). Integer fields are Integer, booleans Integer with
+//! the OFSTBoolean subtype, numbers Real (NaN as null), a list (a flag's reasons) JSON text.
+//! Each field's description (and unit) is written as its comment in `gpkg_data_columns`, which
+//! GDAL and QGIS show. A `layer_styles` table (the one QGIS writes and reads) makes `districts`
+//! and `demand` open as a choropleth of the gap per 1,000 inhabitants. Everything is written in
+//! one transaction.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::sql::Dialect;
 use gdal::vector::{
-    Feature, FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType,
-    ToGdal,
+    Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
 };
 use gdal::{Dataset, DatasetOptions, DriverManager, GdalOpenFlags};
 
-use crate::domain::District;
-use crate::model::ModelRun;
+use super::{atomically, qgis_style, ExportError};
+use crate::layers::{Cell, Field, FieldKind, Layer, LayerGeometry, Layers};
 
-use super::layers::{Cell, Layer, LayerGeometry};
-use super::{
-    atomically, demand_values, district_values, qgis_style, DistrictSummary, ExportError, Kind,
-    Value, DEMAND_FIELDS, DISTRICT_FIELDS,
-};
+/// The layers that open styled, and the field their choropleth shows.
+const STYLED: [(&str, &str); 2] = [
+    ("districts", "gap_per_1000_horizon"),
+    ("demand", "gap_per_1000"),
+];
 
 /// Writes the GeoPackage to `target` (through a temporary file).
-pub(super) fn write(
-    target: &Path,
-    districts: &[(&District, DistrictSummary)],
-    run: &ModelRun,
-    extra: &[Layer],
-) -> Result<(), ExportError> {
+pub(super) fn write(target: &Path, layers: &Layers) -> Result<(), ExportError> {
     atomically(target, |temp| {
-        write_gpkg(temp, districts, run, extra).map_err(|e| ExportError::write(target, e))
+        write_gpkg(temp, layers).map_err(|e| ExportError::write(target, e))
     })
 }
 
-fn write_gpkg(
-    path: &Path,
-    districts: &[(&District, DistrictSummary)],
-    run: &ModelRun,
-    extra: &[Layer],
-) -> gdal::errors::Result<()> {
+fn write_gpkg(path: &Path, layers: &Layers) -> gdal::errors::Result<()> {
     let driver = DriverManager::get_driver_by_name("GPKG")?;
     let mut ds = driver.create_vector_only(path)?;
     let srs = SpatialRef::from_epsg(3006)?;
-    let polygons = OGRwkbGeometryType::wkbMultiPolygon;
-    create_layer(&mut ds, "districts", &srs, polygons, &DISTRICT_FIELDS)?;
-    create_layer(&mut ds, "demand", &srs, polygons, &DEMAND_FIELDS)?;
-    for layer in extra {
+    for layer in &layers.layers {
         let ty = match layer.geometry {
-            LayerGeometry::MultiPolygon => polygons,
+            LayerGeometry::MultiPolygon => OGRwkbGeometryType::wkbMultiPolygon,
             LayerGeometry::Any => OGRwkbGeometryType::wkbUnknown,
         };
         create_layer(&mut ds, layer.name, &srs, ty, &layer.fields)?;
     }
     create_styles_table(&mut ds)?;
+    write_field_comments(&ds, layers)?;
     // Reopen so that GDAL reads the Boolean columns added through SQL.
     drop(ds);
     let mut ds = Dataset::open_ex(
@@ -68,56 +54,85 @@ fn write_gpkg(
             ..Default::default()
         },
     )?;
-    let geometries = districts
-        .iter()
-        .map(|(d, _)| d.geometry.to_gdal())
-        .collect::<gdal::errors::Result<Vec<Geometry>>>()?;
-    let index: HashMap<&str, usize> = districts
-        .iter()
-        .enumerate()
-        .map(|(i, (d, _))| (d.id.as_str(), i))
-        .collect();
     let txn = ds.start_transaction()?;
-    {
-        let layer = txn.layer_by_name("districts")?;
-        for ((d, summary), geometry) in districts.iter().zip(&geometries) {
-            add_feature(&layer, geometry.clone(), &district_values(d, summary, run))?;
-        }
+    for layer in &layers.layers {
+        write_features(&txn.layer_by_name(layer.name)?, layer)?;
     }
     {
-        let layer = txn.layer_by_name("demand")?;
-        for row in &run.rows {
-            let geometry = index
-                .get(row.district.as_str())
-                .map(|&i| geometries[i].clone());
-            match geometry {
-                Some(g) => add_feature(&layer, g, &demand_values(row))?,
-                None => add_feature_without_geometry(&layer, &demand_values(row))?,
+        let styles = txn.layer_by_name(STYLES)?;
+        for (table, attribute) in STYLED {
+            if layers.get(table).is_some() {
+                add_style(&styles, table, attribute)?;
             }
-        }
-    }
-    for extra_layer in extra {
-        let layer = txn.layer_by_name(extra_layer.name)?;
-        for f in &extra_layer.features {
-            let mut feature = Feature::new(layer.defn())?;
-            set_cells(&mut feature, &f.values)?;
-            if let Some(g) = &f.geometry {
-                feature.set_geometry(g.to_gdal()?)?;
-            }
-            feature.create(&layer)?;
-        }
-    }
-    {
-        let layer = txn.layer_by_name(STYLES)?;
-        for (table, attribute) in [
-            ("districts", "gap_per_1000_horizon"),
-            ("demand", "gap_per_1000"),
-        ] {
-            add_style(&layer, table, attribute)?;
         }
     }
     txn.commit()?;
     Ok(())
+}
+
+/// Adds every feature of `layer`; features sharing a shape share its converted geometry.
+fn write_features(target: &impl LayerAccess, layer: &Layer) -> gdal::errors::Result<()> {
+    let geometries = layer
+        .shapes
+        .iter()
+        .map(|s| s.metric.to_gdal())
+        .collect::<gdal::errors::Result<Vec<_>>>()?;
+    for f in &layer.features {
+        let mut feature = Feature::new(target.defn())?;
+        set_cells(&mut feature, &f.values)?;
+        if let Some(g) = f.shape.and_then(|i| geometries.get(i)) {
+            feature.set_geometry(g.clone())?;
+        }
+        feature.create(target)?;
+    }
+    Ok(())
+}
+
+/// Writes each field's description (with its unit) to `gpkg_data_columns` (the GeoPackage
+/// schema extension), where GDAL and QGIS read field comments.
+fn write_field_comments(ds: &Dataset, layers: &Layers) -> gdal::errors::Result<()> {
+    for sql in [
+        "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, \
+         extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, \
+         CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))",
+        "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, \
+         column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, \
+         constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), \
+         CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+        "INSERT OR IGNORE INTO gpkg_extensions VALUES ('gpkg_data_columns', NULL, \
+         'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write')",
+    ] {
+        ds.execute_sql(sql, None, Dialect::SQLITE)?;
+    }
+    for layer in &layers.layers {
+        for field in &layer.fields {
+            ds.execute_sql(
+                format!(
+                    "INSERT INTO gpkg_data_columns (table_name, column_name, description) \
+                     VALUES ({}, {}, {})",
+                    sql_text(layer.name),
+                    sql_text(&field.name),
+                    sql_text(&comment(field))
+                ),
+                None,
+                Dialect::SQLITE,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A field's comment: its description and, when it has one, its unit.
+pub(crate) fn comment(field: &Field) -> String {
+    match field.unit {
+        Some(unit) => format!("{} [{unit}]", field.description),
+        None => field.description.clone(),
+    }
+}
+
+/// An SQL string literal.
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// QGIS's table of layer styles.
@@ -187,7 +202,7 @@ fn add_style(layer: &impl LayerAccess, table: &str, attribute: &str) -> gdal::er
     feature.create(layer)
 }
 
-/// Creates a MultiPolygon layer with `fields`. Boolean fields are added in SQL as
+/// Creates a layer with `fields`. Boolean fields are added in SQL as
 /// `ALTER TABLE … ADD COLUMN … BOOLEAN`: the GeoPackage driver reads that declared type as an
 /// Integer with the OFSTBoolean subtype (which the Rust bindings cannot set) once the file is
 /// reopened.
@@ -196,7 +211,7 @@ fn create_layer(
     name: &str,
     srs: &SpatialRef,
     ty: OGRwkbGeometryType::Type,
-    fields: &[(&str, Kind)],
+    fields: &[Field],
 ) -> gdal::errors::Result<()> {
     ds.create_layer(LayerOptions {
         name,
@@ -204,14 +219,17 @@ fn create_layer(
         ty,
         options: None,
     })?;
-    for (field, kind) in fields {
-        let ty = match kind {
-            Kind::Text => OGRFieldType::OFTString,
-            Kind::Integer => OGRFieldType::OFTInteger,
-            Kind::Real => OGRFieldType::OFTReal,
-            Kind::Boolean => {
+    for field in fields {
+        let ty = match field.kind {
+            FieldKind::Text | FieldKind::List => OGRFieldType::OFTString,
+            FieldKind::Integer => OGRFieldType::OFTInteger,
+            FieldKind::Real => OGRFieldType::OFTReal,
+            FieldKind::Boolean => {
                 ds.execute_sql(
-                    format!("ALTER TABLE \"{name}\" ADD COLUMN \"{field}\" BOOLEAN"),
+                    format!(
+                        "ALTER TABLE \"{name}\" ADD COLUMN \"{}\" BOOLEAN",
+                        field.name
+                    ),
                     None,
                     Dialect::SQLITE,
                 )?;
@@ -219,20 +237,7 @@ fn create_layer(
             }
         };
         let layer = ds.layer_by_name(name)?;
-        FieldDefn::new(field, ty)?.add_to_layer(&layer)?;
-    }
-    Ok(())
-}
-
-fn set_values(feature: &mut Feature<'_>, values: &[Value<'_>]) -> gdal::errors::Result<()> {
-    for (i, v) in values.iter().enumerate() {
-        match v {
-            Value::Text(t) => feature.set_field_string(i, t)?,
-            Value::Integer(n) => feature.set_field_integer(i, *n)?,
-            Value::Real(x) if x.is_finite() => feature.set_field_double(i, *x)?,
-            Value::Real(_) => feature.set_field_null(i)?,
-            Value::Boolean(b) => feature.set_field_integer(i, i32::from(*b))?,
-        }
+        FieldDefn::new(&field.name, ty)?.add_to_layer(&layer)?;
     }
     Ok(())
 }
@@ -241,31 +246,15 @@ fn set_cells(feature: &mut Feature<'_>, cells: &[Cell]) -> gdal::errors::Result<
     for (i, c) in cells.iter().enumerate() {
         match c {
             Cell::Text(t) => feature.set_field_string(i, t)?,
-            Cell::Integer(n) => feature.set_field_integer(i, *n)?,
+            Cell::Integer(n) => {
+                let n = (*n).clamp(i32::MIN.into(), i32::MAX.into()) as i32;
+                feature.set_field_integer(i, n)?
+            }
             Cell::Real(x) if x.is_finite() => feature.set_field_double(i, *x)?,
             Cell::Real(_) | Cell::Null => feature.set_field_null(i)?,
             Cell::Boolean(b) => feature.set_field_integer(i, i32::from(*b))?,
+            Cell::Json(v) => feature.set_field_string(i, &v.to_string())?,
         }
     }
     Ok(())
-}
-
-fn add_feature(
-    layer: &impl LayerAccess,
-    geometry: Geometry,
-    values: &[Value<'_>],
-) -> gdal::errors::Result<()> {
-    let mut feature = Feature::new(layer.defn())?;
-    set_values(&mut feature, values)?;
-    feature.set_geometry(geometry)?;
-    feature.create(layer)
-}
-
-fn add_feature_without_geometry(
-    layer: &impl LayerAccess,
-    values: &[Value<'_>],
-) -> gdal::errors::Result<()> {
-    let mut feature = Feature::new(layer.defn())?;
-    set_values(&mut feature, values)?;
-    feature.create(layer)
 }

@@ -24,6 +24,7 @@ use axum::http::HeaderValue;
 use serde::Serialize;
 
 use crate::domain::Dataset;
+use crate::layers::Layers;
 use crate::model::ModelRun;
 use crate::pipeline::BottleneckReport;
 
@@ -35,16 +36,6 @@ pub mod vendor;
 
 pub use routes::{routes, routes_with, WebState};
 use table::Json;
-
-/// Columns of `/export/flags.csv` when no district is flagged (so the file still has a header).
-pub const FLAG_COLUMNS: &[&str] = &[
-    "district",
-    "name",
-    "flag",
-    "flagged",
-    "score",
-    "reason_text",
-];
 
 /// Why the dashboard data could not be prepared.
 #[derive(Debug, thiserror::Error)]
@@ -124,28 +115,31 @@ struct PageConfig<'a> {
 impl WebData {
     /// Prepares every page, asset and export from one data load.
     ///
-    /// `flags` are the district flags as any serialisable rows (the flags module's results, or
-    /// `serde_json::Value`s); each becomes one row of `/export/flags.csv|json` with its fields in
-    /// declaration order.
-    pub fn new<F: Serialize>(
+    /// `layers` are the data load's published layers ([`crate::layers::Layers`]): the `demand`
+    /// and `flags` layers become `/export/demand.csv|json` and `/export/flags.csv|json`, one row
+    /// per feature with the layer's fields as columns (a missing layer gives an empty table with
+    /// its header).
+    pub fn new(
         dataset: &Dataset,
         run: &ModelRun,
         report: &BottleneckReport,
-        flags: &[F],
+        layers: &Layers,
     ) -> Result<Self, WebDataError> {
         let json_err = |part| move |source| WebDataError::Json { part, source };
         let csv_err = |part| move |source| WebDataError::Csv { part, source };
 
-        // Demand: one row per district and year, DemandRow's fields as columns.
-        let demand = Json::from_serialize(&run.rows).map_err(json_err("demand rows"))?;
-        let demand_rows = as_rows(&demand);
-        let demand_json = serde_json::to_vec(&demand).map_err(json_err("demand rows"))?;
-        let demand_csv = table::to_csv(demand_rows, &[]).map_err(csv_err("demand rows"))?;
-
-        let flags = Json::from_serialize(flags).map_err(json_err("flags"))?;
-        let flag_rows = as_rows(&flags);
-        let flags_json = serde_json::to_vec(&flags).map_err(json_err("flags"))?;
-        let flags_csv = table::to_csv(flag_rows, FLAG_COLUMNS).map_err(csv_err("flags"))?;
+        let table_of = |name: &str| {
+            layers
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| Layers::empty(name))
+        };
+        let demand = table_of("demand");
+        let demand_json = table::layer_json(&demand).map_err(json_err("demand"))?;
+        let demand_csv = table::layer_csv(&demand).map_err(csv_err("demand"))?;
+        let flags = table_of("flags");
+        let flags_json = table::layer_json(&flags).map_err(json_err("flags"))?;
+        let flags_csv = table::layer_csv(&flags).map_err(csv_err("flags"))?;
 
         // The bottleneck report, its projects named and placed, and every table in it.
         let mut report_json =
@@ -265,13 +259,6 @@ fn pyramids(dataset: &Dataset, run: &ModelRun) -> Pyramids {
             .collect(),
         years,
         districts,
-    }
-}
-
-fn as_rows(value: &Json) -> &[Json] {
-    match value {
-        Json::Array(rows) => rows,
-        _ => &[],
     }
 }
 

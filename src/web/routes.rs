@@ -24,16 +24,15 @@ use crate::api::ApiError;
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use housing_need::{domain::Dataset, model::ModelRun, pipeline::BottleneckReport, web};
+/// use housing_need::{analysis::Analysis, domain::Dataset, layers::Layers, web};
 ///
 /// fn service(
 ///     dataset: &Dataset,
-///     run: &ModelRun,
-///     report: &BottleneckReport,
+///     analysis: &Analysis,
 ///     api: axum::Router,
 /// ) -> Result<axum::Router, web::WebDataError> {
-///     let flags: Vec<serde_json::Value> = Vec::new();
-///     let data = web::WebData::new(dataset, run, report, &flags)?;
+///     let layers = Layers::build(dataset, analysis);
+///     let data = web::WebData::new(dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
 ///     Ok(api.merge(web::routes(Arc::new(data))))
 /// }
 /// ```

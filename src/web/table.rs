@@ -1,5 +1,7 @@
-//! Tables for BI tools: any serde-serialisable rows turned into JSON and CSV whose columns come
-//! in the order the Rust struct declares its fields.
+//! Tables for BI tools. The published layers (`demand`, `flags`) are rendered by [`layer_json`]
+//! and [`layer_csv`] from their one definition in [`crate::layers`]; the bottleneck report's
+//! tables are any serde-serialisable rows turned into JSON and CSV whose columns come in the
+//! order the Rust struct declares its fields.
 //!
 //! `serde_json::Value` sorts object keys alphabetically (the crate is built without
 //! `preserve_order`), which would put `accessible_flats_needed` before `district` in every
@@ -12,6 +14,8 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+use crate::layers::{Cell, Layer};
 
 /// The byte-order mark written at the start of CSV files so that Excel reads UTF-8 (å, ä, ö).
 pub const UTF8_BOM: &str = "\u{feff}";
@@ -241,6 +245,35 @@ pub fn to_csv(rows: &[Json], fallback_header: &[&str]) -> Result<String, csv::Er
             })
             .collect();
         w.write_record(&record)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A published layer as a BI table in JSON: an array with one object per feature, the layer's
+/// fields as keys in their order (no geometry), lists as JSON arrays.
+pub fn layer_json(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
+    let mut rows = Vec::with_capacity(layer.features.len());
+    for f in &layer.features {
+        let mut row = Vec::with_capacity(layer.fields.len());
+        for (field, cell) in layer.fields.iter().zip(&f.values) {
+            row.push((field.name.clone(), Json::from_serialize(&cell.to_json())?));
+        }
+        rows.push(Json::Object(row));
+    }
+    serde_json::to_vec(&Json::Array(rows))
+}
+
+/// A published layer as a BI table in CSV (comma-separated, CRLF, header first, no BOM): the
+/// layer's fields as columns, each cell as every CSV output writes it ([`Cell::to_text`]).
+/// An empty layer still has its header.
+pub fn layer_csv(layer: &Layer) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    w.write_record(layer.fields.iter().map(|f| f.name.as_str()))?;
+    for f in &layer.features {
+        w.write_record(f.values.iter().map(Cell::to_text))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

@@ -25,11 +25,18 @@ fn boundary_app() -> Router {
     let (x1, y1) = MAX;
     let xm = (x0 + x1) / 2.0;
     let ym = (y0 + y1) / 2.0;
-    let mut b = CollectionBuilder::new("edges", "Edges", "points and polygons on a box");
+    let kind = housing_need::layers::Field {
+        name: "kind".into(),
+        kind: housing_need::layers::FieldKind::Text,
+        unit: None,
+        description: "What the feature is".into(),
+    };
+    let mut b =
+        CollectionBuilder::new("edges", "Edges", "points and polygons on a box", vec![kind]);
     let mut add = |id: &str, g: Geometry<f64>| {
         let (metric, lonlat) = both(g);
         let s = b.shape(metric, lonlat);
-        b.feature(id, Some(s), None, vec![("kind".into(), Value::from(id))]);
+        b.feature(id, Some(s), None, vec![Value::from(id)]);
     };
     for (id, x, y) in [
         ("corner-sw", x0, y0),

@@ -184,8 +184,8 @@ pub fn app_with_dashboard() -> Router {
     let ds = dataset();
     let run = model_run(&ds);
     let report = housing_need::pipeline::analyze_dataset(&ds, 8);
-    let flags: Vec<Value> = Vec::new();
-    let web = housing_need::web::WebData::new(&ds, &run, &report, &flags).expect("web data");
+    let layers = housing_need::layers::Layers::from_parts(&ds, &run, &[], Some(&report));
+    let web = housing_need::web::WebData::new(&ds, &run, &report, &layers).expect("web data");
     api::app_with(
         AppState::new(api::prepare(&ds, &run), ServiceConfig::default()),
         housing_need::web::routes(std::sync::Arc::new(web)),

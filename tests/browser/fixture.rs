@@ -171,29 +171,23 @@ pub fn report(ds: &Dataset) -> BottleneckReport {
     pipeline::analyze_dataset(ds, 8)
 }
 
-/// Flags as the flags module shapes them (`flag`, `flagged`, `score`, `reasons`, `reason_text`).
-pub fn flags() -> Vec<serde_json::Value> {
-    vec![
-        serde_json::json!({
-            "district": "1489X02",
-            "name": "Östra Ängabo",
-            "flag": "densify",
-            "flagged": true,
-            "score": 0.75,
-            "reasons": [
-                {"rule": "gap", "indicator": "gap_horizon", "value": 61.0, "threshold": 25.0, "met": true},
-                {"rule": "transit", "indicator": "share_within_400m", "value": 0.8, "threshold": 0.5, "met": true}
-            ],
-            "reason_text": "gap 61 > 25; 80 % within 400 m of a stop ≥ 50 %"
-        }),
-        serde_json::json!({
-            "district": "1489X01",
-            "name": "Sörhaga",
-            "flag": "upgrade",
-            "flagged": false,
-            "score": 0.0,
-            "reasons": [],
-            "reason_text": "no rule met"
-        }),
-    ]
+/// The flags of the fixture, evaluated by the flags module with its default rules.
+pub fn flags(ds: &Dataset, run: &ModelRun) -> Vec<housing_need::flags::FlagResult> {
+    housing_need::flags::evaluate(
+        ds,
+        run,
+        &ds.residences,
+        &[],
+        &housing_need::flags::FlagParams::default(),
+    )
+}
+
+/// The fixture's published layers: with its flags, or without any.
+pub fn layers(ds: &Dataset, run: &ModelRun, with_flags: bool) -> housing_need::layers::Layers {
+    let flags = if with_flags {
+        flags(ds, run)
+    } else {
+        Vec::new()
+    };
+    housing_need::layers::Layers::from_parts(ds, run, &flags, Some(&report(ds)))
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::crs::Crs;
 use super::media::{GEOJSON, JSON, OPENAPI, SCHEMA};
-use super::prepared::{Collection, Prepared, Template, BASE};
+use super::prepared::{Collection, FieldKind, Prepared, Template, BASE};
 
 /// The conformance classes this service implements, and only those.
 pub const CONFORMANCE: &[&str] = &[
@@ -89,10 +89,16 @@ pub fn collection_json(c: &Collection) -> Value {
 
 fn queryables_json(c: &Collection) -> Value {
     let mut props = serde_json::Map::new();
-    for f in &c.fields {
-        let mut p = json!({ "title": f.name, "type": f.kind.json_type() });
-        if let Some(d) = &f.description {
-            p["description"] = Value::from(d.clone());
+    // Every field a filter can compare (a list, such as a flag's reasons, cannot be).
+    for f in c.fields.iter().filter(|f| f.kind != FieldKind::List) {
+        let mut p = json!({
+            "title": f.name,
+            "type": f.kind.json_type(),
+            "description": f.description,
+        });
+        if let Some(unit) = f.unit {
+            // OGC API - Features - Part 5 (schemas): the unit of measure of a property.
+            p["x-ogc-unit"] = Value::from(unit);
         }
         props.insert(f.name.clone(), p);
     }

@@ -116,8 +116,14 @@ pub fn document(p: &Prepared) -> Value {
         }
         params.extend([r("sortby"), r("properties"), r("f")]);
         for field in &c.fields {
-            if crate::api::query::RESERVED.contains(&field.name.as_str()) {
+            if crate::api::query::RESERVED.contains(&field.name.as_str())
+                || field.kind == crate::layers::FieldKind::List
+            {
                 continue;
+            }
+            let mut schema = json!({ "type": field.kind.json_type() });
+            if let Some(unit) = field.unit {
+                schema["x-ogc-unit"] = Value::from(unit);
             }
             params.push(json!({
                 "name": field.name,
@@ -126,11 +132,11 @@ pub fn document(p: &Prepared) -> Value {
                 "description": format!(
                     "Only features whose '{}' equals this value (repeat for any of several). {}",
                     field.name,
-                    field.description.as_deref().unwrap_or("")
+                    field.description
                 ).trim().to_string(),
                 "style": "form",
                 "explode": true,
-                "schema": { "type": field.kind.json_type() }
+                "schema": schema
             }));
         }
         paths.insert(

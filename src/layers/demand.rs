@@ -1,0 +1,178 @@
+//! `demand`: one feature per district and year (id `{district}-{year}`), the model's
+//! [`DemandRow`] with the district's polygon, valid for that calendar year.
+//!
+//! A new `DemandRow` field is published by adding one [`column`] to [`columns`]: every output
+//! (OGC API, GeoPackage, GeoJSON, CSV, BI tables, docs) follows.
+
+use super::{column, district_shapes, Cell, Column, FieldKind::*, Layer, LayerGeometry};
+use crate::domain::Dataset;
+use crate::model::{DemandRow, ModelRun};
+
+const PERSONS: Option<&str> = Some("persons");
+const DWELLINGS: Option<&str> = Some("dwellings");
+
+/// The fields of `demand`, in output order, each with its value from a [`DemandRow`].
+pub fn columns() -> Vec<Column<'static, DemandRow>> {
+    vec![
+        column("district", Text, None, "District code", |r: &DemandRow| {
+            Cell::text(&r.district)
+        }),
+        column("name", Text, None, "District name", |r: &DemandRow| {
+            Cell::text(&r.name)
+        }),
+        column("year", Integer, Some("year"), "Year (31 December)", |r: &DemandRow| {
+            Cell::Integer(r.year.into())
+        }),
+        column(
+            "observed",
+            Boolean,
+            None,
+            "True for observed years, false for projected years",
+            |r: &DemandRow| Cell::Boolean(r.observed),
+        ),
+        column("population", Real, PERSONS, "Total population", |r: &DemandRow| {
+            Cell::Real(r.population)
+        }),
+        column("population_0_19", Real, PERSONS, "Persons aged 0–19", |r: &DemandRow| {
+            Cell::Real(r.population_0_19)
+        }),
+        column("population_20_64", Real, PERSONS, "Persons aged 20–64", |r: &DemandRow| {
+            Cell::Real(r.population_20_64)
+        }),
+        column("population_65_79", Real, PERSONS, "Persons aged 65–79", |r: &DemandRow| {
+            Cell::Real(r.population_65_79)
+        }),
+        column(
+            "population_80_plus",
+            Real,
+            PERSONS,
+            "Persons aged 80 and over",
+            |r: &DemandRow| Cell::Real(r.population_80_plus),
+        ),
+        column(
+            "households",
+            Real,
+            Some("households"),
+            "Households (hushåll), household-quotient method",
+            |r: &DemandRow| Cell::Real(r.households),
+        ),
+        column(
+            "dwellings_needed",
+            Real,
+            DWELLINGS,
+            "Dwellings needed = households / (1 − vacancy reserve)",
+            |r: &DemandRow| Cell::Real(r.dwellings_needed),
+        ),
+        column(
+            "dwellings_stock",
+            Real,
+            DWELLINGS,
+            "Dwelling stock of the base year less demolitions to this year",
+            |r: &DemandRow| Cell::Real(r.dwellings_stock),
+        ),
+        column(
+            "dwellings_pipeline",
+            Real,
+            DWELLINGS,
+            "Pipeline completions expected by this year (cumulative)",
+            |r: &DemandRow| Cell::Real(r.dwellings_pipeline),
+        ),
+        column(
+            "gap",
+            Real,
+            DWELLINGS,
+            "Dwellings needed − (stock + pipeline); positive: shortage",
+            |r: &DemandRow| Cell::Real(r.gap),
+        ),
+        column(
+            "gap_per_1000",
+            Real,
+            Some("dwellings per 1,000 inhabitants"),
+            "Gap per 1,000 inhabitants; null when nobody lives there",
+            |r: &DemandRow| Cell::Real(r.gap_per_1000),
+        ),
+        column(
+            "care_places_needed",
+            Real,
+            Some("places"),
+            "Care-home places needed (särskilt boende) for persons 80+",
+            |r: &DemandRow| Cell::Real(r.care_places_needed),
+        ),
+        column(
+            "persons_in_care",
+            Real,
+            PERSONS,
+            "Persons living in care homes, taken out before households are counted",
+            |r: &DemandRow| Cell::Real(r.persons_in_care),
+        ),
+        column(
+            "dependency_ratio",
+            Real,
+            Some("ratio"),
+            "Dependency ratio (försörjningsbörda) = (0–19 + 65+) / (20–64); null when nobody is 20–64",
+            |r: &DemandRow| Cell::Real(r.dependency_ratio),
+        ),
+        column(
+            "small_flats_needed",
+            Real,
+            DWELLINGS,
+            "Extra small flats needed since the base year (growth of households 20–29)",
+            |r: &DemandRow| Cell::Real(r.small_flats_needed),
+        ),
+        column(
+            "family_dwellings_needed",
+            Real,
+            DWELLINGS,
+            "Extra family dwellings needed since the base year (growth of households 30–49)",
+            |r: &DemandRow| Cell::Real(r.family_dwellings_needed),
+        ),
+        column(
+            "accessible_flats_needed",
+            Real,
+            DWELLINGS,
+            "Extra accessible flats needed since the base year (growth of households 65–79)",
+            |r: &DemandRow| Cell::Real(r.accessible_flats_needed),
+        ),
+        column(
+            "senior_dwellings_needed",
+            Real,
+            DWELLINGS,
+            "Extra senior dwellings needed since the base year (growth of 80+ not in care)",
+            |r: &DemandRow| Cell::Real(r.senior_dwellings_needed),
+        ),
+    ]
+}
+
+/// The `demand` layer of a model run.
+pub fn layer(dataset: &Dataset, run: &ModelRun) -> Layer {
+    let columns = columns();
+    let mut layer = Layer::new(
+        "demand",
+        "Housing demand per district and year",
+        format!(
+            "Projected population, households, dwelling demand, care-home places and the gap \
+             against stock and pipeline for each district of {} and each year {}–{} \
+             (observed up to {}, projected after). Select years with datetime or year.",
+            dataset.name, run.first_year, run.horizon_year, run.base_year
+        ),
+        LayerGeometry::MultiPolygon,
+        &columns,
+    );
+    district_shapes(&mut layer, dataset);
+    let index: std::collections::HashMap<&str, usize> = dataset
+        .districts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id.as_str(), i))
+        .collect();
+    for row in &run.rows {
+        layer.push(
+            &columns,
+            format!("{}-{}", row.district, row.year),
+            index.get(row.district.as_str()).copied(),
+            Some(row.year),
+            row,
+        );
+    }
+    layer
+}
