@@ -152,3 +152,55 @@ fn a_binary_copied_alone_analyzes_its_embedded_dataset_from_any_folder() {
     written.sort();
     assert_eq!(written, ["o.gpkg"]);
 }
+
+/// Every dataset under `geodata/` is embedded; read from GDAL's memory (as the binary reads its
+/// default dataset), each loads exactly as it does from disk, so any of them can become the
+/// default by changing `embedded::DEFAULT_MANIFEST`.
+#[test]
+fn every_embedded_dataset_loads_from_memory_as_from_disk() {
+    use housing_need::{config::Manifest, embedded, ingest};
+    let default = embedded::default_manifest().unwrap();
+    let mount = default.parent().unwrap().parent().unwrap().to_path_buf();
+    let manifests: Vec<&str> = embedded::geodata_files()
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| name.ends_with(".toml") && name.matches('/').count() == 1)
+        .collect();
+    assert!(manifests.len() >= 2, "{manifests:?}");
+    for name in manifests {
+        let disk = ingest::check(
+            &Manifest::load(
+                &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("geodata")
+                    .join(name),
+            )
+            .unwrap(),
+        );
+        let memory = ingest::check(&Manifest::load(&mount.join(name)).unwrap());
+        let problems =
+            |r: &ingest::Report| r.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert!(
+            problems(&disk).is_empty(),
+            "{name} on disk: {:?}",
+            problems(&disk)
+        );
+        assert!(
+            problems(&memory).is_empty(),
+            "{name} in memory: {:?}",
+            problems(&memory)
+        );
+        assert_eq!(
+            disk.warnings.len(),
+            memory.warnings.len(),
+            "{name}: warnings"
+        );
+        let (d, m) = (disk.dataset.unwrap(), memory.dataset.unwrap());
+        assert_eq!(d.districts.len(), m.districts.len(), "{name}: districts");
+        assert_eq!(
+            d.population.len(),
+            m.population.len(),
+            "{name}: population rows"
+        );
+        assert_eq!(d.projects.len(), m.projects.len(), "{name}: projects");
+    }
+}

@@ -57,7 +57,7 @@ pub(crate) fn format_of(
         };
     }
     let file = display_path(ctx.manifest, path);
-    let bytes = std::fs::read(&file).ok()?; // a missing file is reported by the CSV reader
+    let bytes = crate::embedded::read(&file).ok()?; // a missing file is reported by the CSV reader
     match Format::sniff(&bytes) {
         Format::PxwebCsv => {
             let text = super::csv::decode(&bytes[..bytes.len().min(64 * 1024)]);
@@ -78,7 +78,7 @@ pub(crate) fn format_of(
 /// Reads and parses an SCB file; every parse problem is reported with the file.
 fn read(ctx: &Ctx<'_>, path: &str, format: Format, found: &mut Findings) -> Option<Table> {
     let file = display_path(ctx.manifest, path);
-    let bytes = match std::fs::read(&file) {
+    let bytes = match crate::embedded::read(&file) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             found.problem(Problem::new(&file, "file not found"));
