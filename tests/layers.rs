@@ -1,7 +1,8 @@
 //! One definition per published layer: on the default dataset, every layer (`districts`,
 //! `demand`, `flags`, `projects`) has the same fields, in the same order, and the same values
 //! in the OGC API items, the GeoPackage, the GeoJSON and CSV files and the BI tables; the
-//! queryables and `docs/api.md` list the same fields; and every `DemandRow` field is published.
+//! queryables, the OpenAPI document, the GeoPackage's field comments and `docs/api.md` list the
+//! same fields; and every `DemandRow` field is published.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
@@ -275,8 +276,29 @@ async fn every_output_has_the_same_fields_and_values_for_every_layer() {
         housing_need::export::write(path, &loaded.layers, |_| {}).unwrap();
     }
 
+    let openapi: Value = serde_json::from_slice(&get(&loaded.app, "/api?f=json").await).unwrap();
+
     for layer in &loaded.layers.layers {
         let name = layer.name;
+
+        // OpenAPI: the schema of the collection's feature properties.
+        let schema = &openapi["components"]["schemas"][format!("{name}_properties")]["properties"];
+        let listed: Vec<&str> = schema
+            .as_object()
+            .unwrap_or_else(|| panic!("no OpenAPI schema for {name}"))
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut want: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
+        want.sort_unstable();
+        assert_eq!(listed, want, "{name}: OpenAPI properties");
+        for field in &layer.fields {
+            let p = &schema[&field.name];
+            assert_eq!(p["type"], field.kind.json_type(), "{name}.{}", field.name);
+            assert_eq!(p["description"], field.description.as_str());
+            assert_eq!(p["x-ogc-unit"].as_str(), field.unit);
+        }
+
         println!(
             "{name}: {} fields, {} features",
             layer.fields.len(),

@@ -11,7 +11,9 @@
 //! - `GET /bottlenecks`: the building-process analysis as JSON, or one of its tables as CSV
 //!   (`?f=csv&table=stages|projects`);
 //! - `GET /export/demand.csv|json`, `GET /export/flags.csv|json`: stable exports for Excel,
-//!   Power BI and Grafana.
+//!   Power BI and Grafana: the published `demand` and `flags` layers of [`crate::layers`]
+//!   without geometry, rendered by [`table::layer_json`] and [`table::layer_csv`] (a new field
+//!   belongs in the layer, not here).
 //!
 //! Everything is serialised once, in [`WebData::new`], when the data is loaded; a request only
 //! picks prepared bytes (and answers `304 Not Modified` to a matching `If-None-Match`). The

@@ -96,6 +96,33 @@ pub fn document(p: &Prepared) -> Value {
             ok("The feature collections", JSON, json!({"type":"object"})),
         ),
     );
+    // Per collection: the schema of its features' properties, from the layer's fields.
+    let mut schemas = Map::new();
+    for c in &p.collections {
+        let id = &c.id;
+        schemas.insert(format!("{id}_properties"), properties_schema(c));
+        schemas.insert(
+            format!("{id}_feature"),
+            json!({ "allOf": [
+                { "$ref": "#/components/schemas/featureGeoJSON" },
+                { "type": "object", "properties": {
+                    "properties": { "$ref": format!("#/components/schemas/{id}_properties") }
+                } }
+            ] }),
+        );
+        schemas.insert(
+            format!("{id}_featureCollection"),
+            json!({ "allOf": [
+                { "$ref": "#/components/schemas/featureCollectionGeoJSON" },
+                { "type": "object", "properties": {
+                    "features": {
+                        "type": "array",
+                        "items": { "$ref": format!("#/components/schemas/{id}_feature") }
+                    }
+                } }
+            ] }),
+        );
+    }
     for c in &p.collections {
         let id = &c.id;
         let base_path = format!("/collections/{id}");
@@ -149,7 +176,7 @@ pub fn document(p: &Prepared) -> Value {
                 ok(
                     "A page of features, with numberMatched and a next link",
                     GEOJSON,
-                    json!({"$ref":"#/components/schemas/featureCollectionGeoJSON"}),
+                    json!({ "$ref": format!("#/components/schemas/{id}_featureCollection") }),
                 ),
             ),
         );
@@ -163,7 +190,7 @@ pub fn document(p: &Prepared) -> Value {
                 ok(
                     "The feature",
                     GEOJSON,
-                    json!({"$ref":"#/components/schemas/featureGeoJSON"}),
+                    json!({ "$ref": format!("#/components/schemas/{id}_feature") }),
                 ),
             ),
         );
@@ -183,7 +210,7 @@ pub fn document(p: &Prepared) -> Value {
         );
     }
 
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": p.title,
@@ -308,5 +335,30 @@ pub fn document(p: &Prepared) -> Value {
                 }
             }
         }
-    })
+    });
+    if let Some(Value::Object(all)) = doc.pointer_mut("/components/schemas") {
+        all.extend(schemas);
+    }
+    doc
+}
+
+/// The JSON Schema (OpenAPI 3.0 flavour) of a collection's feature properties: every field of
+/// its layer with type, description and unit (`x-ogc-unit`); any value may be null.
+fn properties_schema(c: &crate::api::prepared::Collection) -> Value {
+    let mut props = Map::new();
+    for f in &c.fields {
+        let mut s = json!({
+            "type": f.kind.json_type(),
+            "description": f.description,
+            "nullable": true,
+        });
+        if f.kind == crate::layers::FieldKind::List {
+            s["items"] = json!({ "type": "object" });
+        }
+        if let Some(unit) = f.unit {
+            s["x-ogc-unit"] = Value::from(unit);
+        }
+        props.insert(f.name.clone(), s);
+    }
+    json!({ "type": "object", "properties": props })
 }
