@@ -23,6 +23,28 @@ pub struct ServeArgs {
     /// behind a proxy; every link is built on it. Default: taken from each request's Host.
     #[arg(long, value_name = "URL", env = "HOUSING_NEED_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Connections served at once; more wait in the listen queue until one closes. Never more
+    /// than the open-file limit allows (the soft limit is raised to the hard limit at start).
+    #[arg(long, value_name = "N", default_value_t = crate::server::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a complete request head, counted from when the connection
+    /// waits for a request.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::server::DEFAULT_HEADER_TIMEOUT_SECS, value_parser = seconds)]
+    pub header_timeout: f64,
+    /// Seconds after which a connection with no request in progress and no traffic is closed
+    /// (idle keep-alive, clients that send nothing or stop reading).
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::server::DEFAULT_KEEP_ALIVE_TIMEOUT_SECS, value_parser = seconds)]
+    pub keep_alive_timeout: f64,
+}
+
+/// A positive number of seconds, at most a day.
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(v),
+        _ => Err(format!(
+            "'{s}' is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 /// The address to listen on: `--bind`, else 127.0.0.1 with `PORT` (or 8080).
@@ -61,6 +83,39 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+
+    let open_files = crate::server::raise_open_file_limit();
+    let limits = crate::server::Limits {
+        max_connections: crate::server::effective_max_connections(
+            args.max_connections,
+            open_files.now,
+        ),
+        header_timeout: std::time::Duration::from_secs_f64(args.header_timeout),
+        keep_alive_timeout: std::time::Duration::from_secs_f64(args.keep_alive_timeout),
+    };
+    if open_files.now > open_files.before {
+        tracing::info!(
+            "open-file limit raised from {} to {} (the hard limit)",
+            open_files.before,
+            open_files.now
+        );
+    } else {
+        tracing::info!("open-file limit {}", open_files.now);
+    }
+    if limits.max_connections < args.max_connections {
+        tracing::warn!(
+            "at most {} connections at once (asked for {}): the open-file limit is {}",
+            limits.max_connections,
+            args.max_connections,
+            open_files.now
+        );
+    }
+    tracing::info!(
+        "connections: at most {} at once, request head within {:?}, idle ones closed after {:?}",
+        limits.max_connections,
+        limits.header_timeout,
+        limits.keep_alive_timeout
+    );
 
     let manifest_path = args.data.manifest_path()?;
     let Loaded {
@@ -125,16 +180,13 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
             state.clone(),
             web_state.clone(),
         ));
-        axum::serve(
+        crate::server::serve(
             listener,
             api::app_with(state, crate::web::routes_with(web_state)),
+            limits,
+            shutdown_signal(),
         )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|source| crate::Error::Io {
-            context: "serving HTTP".into(),
-            source,
-        })?;
+        .await;
         tracing::info!("stopped");
         Ok::<_, crate::Error>(())
     })?;
