@@ -219,8 +219,17 @@ fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     })
 }
 
+/// Nice value of the reload thread (and of the model threads it starts): a reload competes
+/// for the CPU with requests, and requests win.
+const RELOAD_NICE: i32 = 10;
+
 /// On SIGHUP, loads the dataset again and swaps the new data in; when the new data has any
 /// problem, every problem is logged and the service keeps serving the last good data.
+///
+/// The work runs off the request path, on one reload thread at lower priority (a bounded pool
+/// of one): the async workers keep answering while it reads, models and prepares. SIGHUPs
+/// that arrive while a reload runs coalesce into one more reload afterwards. The new data and
+/// its documents are swapped in at once; requests in flight keep the data they started with.
 async fn reload_on_sighup(
     manifest: std::path::PathBuf,
     state: AppState,
@@ -236,25 +245,23 @@ async fn reload_on_sighup(
                 return;
             }
         };
+        // One reload running and at most one waiting: further SIGHUPs coalesce into it.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<std::time::Instant>(1);
+        let worker = std::thread::Builder::new()
+            .name("reload".into())
+            .spawn(move || reload_worker(&manifest, &state, &web, &rx));
+        if let Err(e) = worker {
+            tracing::warn!("cannot start the reload thread (no reloads): {e}");
+            return;
+        }
         while hup.recv().await.is_some() {
-            tracing::info!("SIGHUP: reloading {}", manifest.display());
-            let path = manifest.clone();
-            match tokio::task::spawn_blocking(move || load(&path)).await {
-                Ok(Ok(loaded)) => {
-                    state.replace(loaded.prepared);
-                    web.replace(loaded.web_data);
-                    tracing::info!(
-                        "reloaded '{}': {} districts, base year {}",
-                        loaded.dataset.name,
-                        loaded.dataset.districts.len(),
-                        loaded.analysis.run.base_year
-                    );
+            match tx.try_send(std::time::Instant::now()) {
+                Ok(()) => tracing::info!("SIGHUP: reload queued"),
+                Err(std::sync::mpsc::TrySendError::Full(_)) => {
+                    tracing::info!("SIGHUP: a reload is already waiting; this one joins it")
                 }
-                Ok(Err(e)) => {
-                    tracing::error!("reload failed, still serving the previous data: {e}")
-                }
-                Err(e) => {
-                    tracing::error!("reload failed, still serving the previous data: {e}")
+                Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+                    tracing::warn!("SIGHUP: the reload thread has stopped; no reload");
                 }
             }
         }
@@ -262,6 +269,44 @@ async fn reload_on_sighup(
     #[cfg(not(unix))]
     {
         let _ = (manifest, state, web);
+    }
+}
+
+/// The reload thread: for each queued SIGHUP, loads, prepares and swaps in the data.
+#[cfg(unix)]
+fn reload_worker(
+    manifest: &std::path::Path,
+    state: &AppState,
+    web: &crate::web::WebState,
+    queue: &std::sync::mpsc::Receiver<std::time::Instant>,
+) {
+    if let Err(e) =
+        rustix::process::setpriority_process(Some(rustix::thread::gettid()), RELOAD_NICE)
+    {
+        tracing::debug!("reload thread keeps normal priority: {e}");
+    }
+    for queued in queue.iter() {
+        let started = std::time::Instant::now();
+        tracing::info!("reloading {}", manifest.display());
+        match load(manifest) {
+            Ok(loaded) => {
+                let snapshot = api::Snapshot::new(loaded.prepared);
+                state.replace_snapshot(snapshot);
+                web.replace(loaded.web_data);
+                tracing::info!(
+                    "reloaded '{}': {} districts, base year {}, in {:.2} s ({:.2} s after the signal)",
+                    loaded.dataset.name,
+                    loaded.dataset.districts.len(),
+                    loaded.analysis.run.base_year,
+                    started.elapsed().as_secs_f64(),
+                    queued.elapsed().as_secs_f64()
+                );
+            }
+            Err(e) => tracing::error!(
+                "reload failed after {:.2} s, still serving the previous data: {e}",
+                started.elapsed().as_secs_f64()
+            ),
+        }
     }
 }
 
