@@ -134,6 +134,7 @@ fn synthetic() -> Dataset {
         transit: Vec::new(),
         projects,
         as_of: NaiveDate::from_ymd_opt(2018, 12, 31),
+        series: Default::default(),
     }
 }
 

@@ -40,6 +40,15 @@ pub struct Manifest {
     pub districts: DistrictsSource,
     /// Population by age band (required): a long CSV or address points.
     pub population: TableSource,
+    /// The municipality's population by single year of age and sex over many years (optional):
+    /// `region,year,sex,age,persons` as SCB publishes it (BE0101A), ages `0…99` and `100+`. The
+    /// forecast's control total and the series its net migration is estimated from.
+    #[serde(default)]
+    pub municipal_population: Option<TableSource>,
+    /// Dwellings completed in new construction by year (optional): `year,dwellings`, with a
+    /// `district` column when per district (SCB TAB4572 / BO0101).
+    #[serde(default)]
+    pub completions: Option<TableSource>,
     /// In- and out-migration by age band (optional).
     #[serde(default)]
     pub migration: Option<TableSource>,

@@ -60,6 +60,7 @@ fn dataset(districts: Vec<District>) -> Dataset {
         transit: Vec::new(),
         projects: Vec::new(),
         as_of: None,
+        series: Default::default(),
     }
 }
 

@@ -55,6 +55,7 @@ fn dataset(n_districts: usize) -> Dataset {
         transit: Vec::new(),
         projects: Vec::new(),
         as_of: None,
+        series: Default::default(),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::model::{ModelRun, Scenario};
+use crate::model::ModelRun;
 
 /// Arguments of `analyze`.
 #[derive(Debug, clap::Args)]
@@ -22,8 +22,9 @@ pub struct AnalyzeArgs {
     /// (Statisticon 2018: 6,948 and 3,479) with the deviation in %.
     #[arg(long)]
     pub compare_seed: bool,
-    /// Migration scenario (overrides `[model] scenario`): low, base or high.
-    #[arg(long, value_parser = ["low", "base", "high"])]
+    /// Scenario to run (overrides `[model] scenario`): `base` or a name of the manifest's
+    /// `[model.scenarios]`.
+    #[arg(long)]
     pub scenario: Option<String>,
     /// Years to project beyond the base year (overrides `[model] horizon`).
     #[arg(long)]
@@ -45,11 +46,18 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     }
     let mut params = manifest.model.clone();
     if let Some(s) = &args.scenario {
-        params.scenario = match s.as_str() {
-            "low" => Scenario::Low,
-            "high" => Scenario::High,
-            _ => Scenario::Base,
-        };
+        if s != "base" && !params.scenarios.contains_key(s) {
+            eprintln!(
+                "error: --scenario {s}: the manifest's scenarios are base{}",
+                params
+                    .scenarios
+                    .keys()
+                    .map(|k| format!(", {k}"))
+                    .collect::<String>()
+            );
+            return Ok(ExitCode::from(2));
+        }
+        params.scenario = s.clone();
     }
     if let Some(h) = args.horizon {
         params.horizon = h;

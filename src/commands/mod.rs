@@ -24,6 +24,7 @@ macro_rules! out {
 }
 
 pub mod analyze;
+pub mod backtest;
 pub mod bottlenecks;
 pub mod check;
 pub mod serve;
@@ -50,6 +51,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Validate a dataset and list every problem with file, row and field.
     Check(check::CheckArgs),
+    /// Rerun the forecast from an earlier base year and compare it with what happened.
+    Backtest(backtest::BacktestArgs),
     /// Show where the building process stalls: per-stage lead times, queues, legal limits.
     Bottlenecks(bottlenecks::BottlenecksArgs),
 }
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> crate::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args),
         Command::Check(args) => check::run(args),
         Command::Bottlenecks(args) => bottlenecks::run(args),
+        Command::Backtest(args) => backtest::run(args),
     }
 }
 

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use super::{
     AgeBands, District, DwellingRecord, IndicatorRecord, MigrationRecord, PopulationRecord,
-    Project, Residence, TransitStop,
+    Project, Residence, Series, TransitStop,
 };
 
 /// Everything a manifest names, loaded, validated and joined to districts.
@@ -38,6 +38,8 @@ pub struct Dataset {
     pub projects: Vec<Project>,
     /// The date the pipeline snapshot describes (dates after it are errors).
     pub as_of: Option<NaiveDate>,
+    /// Single-year population and completed dwellings for the forecast.
+    pub series: Series,
 }
 
 /// What `check` prints for a good dataset.

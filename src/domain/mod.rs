@@ -15,6 +15,7 @@ pub use age::{AgeBand, AgeBands, ParseAgeBandError, Sex};
 pub use dataset::{Dataset, Summary};
 pub use district::{District, DistrictIndex};
 pub use tables::{
-    DwellingRecord, DwellingType, IndicatorRecord, MigrationRecord, PopulationRecord, Project,
-    ProjectStage, Residence, StageDates, Tenure, TransitMode, TransitStop,
+    AgeRecord, CompletionRecord, DwellingRecord, DwellingType, IndicatorRecord, MigrationRecord,
+    PopulationRecord, Project, ProjectStage, Residence, Series, StageDates, Tenure, TransitMode,
+    TransitStop,
 };

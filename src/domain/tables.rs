@@ -300,3 +300,42 @@ pub struct Residence {
     /// Persons living at the point (all ages); points with no persons are ignored.
     pub persons: f64,
 }
+
+/// Persons of one sex and single year of age (0…99, and 100 for 100+) in one year: a district
+/// (`Some`) or the whole municipality (`None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgeRecord {
+    /// District index, or `None` for the municipality as a whole.
+    pub district: Option<usize>,
+    /// Year (31 December).
+    pub year: i32,
+    /// Men or women.
+    pub sex: Sex,
+    /// Age in whole years; 100 stands for 100+.
+    pub age: u8,
+    /// Persons.
+    pub persons: f64,
+}
+
+/// Dwellings completed in new construction (färdigställda bostäder) in one year: a district
+/// (`Some`) or the whole municipality (`None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionRecord {
+    /// District index, or `None` for the municipality as a whole.
+    pub district: Option<usize>,
+    /// Year of completion.
+    pub year: i32,
+    /// Dwellings completed.
+    pub dwellings: f64,
+}
+
+/// The single-year inputs of the forecast, beside the banded tables every other part reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Series {
+    /// Population by single year of age: the districts' own (from a single-year population
+    /// table; the same persons are also in [`super::Dataset::population`] by band) and the
+    /// municipality's series (`[municipal_population]`, district `None`).
+    pub ages: Vec<AgeRecord>,
+    /// Completed dwellings by year.
+    pub completions: Vec<CompletionRecord>,
+}

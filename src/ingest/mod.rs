@@ -28,6 +28,7 @@ mod districts;
 mod gdal_source;
 mod points;
 pub mod scb;
+mod series;
 mod tables;
 mod validity;
 mod values;
@@ -225,8 +226,21 @@ pub fn check(manifest: &Manifest) -> Report {
     };
 
     let mut residences = Vec::new();
+    let mut single_years = Vec::new();
     let population = match (&manifest.population.path, &manifest.population.source) {
-        (Some(path), None) => tables::population(&ctx, path, &mut found),
+        (Some(path), None) => {
+            let file = gdal_source::display_path(manifest, path);
+            let single = csv_table::CsvFile::open(&file, &mut Findings::default())
+                .is_some_and(|csv| series::is_single_year(&manifest.population, &csv.headers));
+            if single {
+                let (ages, banded) =
+                    series::population_by_age(&ctx, &manifest.population, path, false, &mut found);
+                single_years = ages;
+                banded
+            } else {
+                tables::population(&ctx, path, &mut found)
+            }
+        }
         (None, Some(source)) => {
             let (population, points) = points::address_points(&ctx, source, &mut found);
             residences = points;
@@ -253,6 +267,27 @@ pub fn check(manifest: &Manifest) -> Report {
             Vec::new()
         }
     };
+    if let Some(source) = &manifest.municipal_population {
+        match source.path.as_deref() {
+            Some(path) => {
+                single_years.extend(
+                    series::population_by_age(&ctx, source, path, true, &mut found).0,
+                );
+            }
+            None => found.problem(
+                Problem::new(
+                    &manifest.path,
+                    "[municipal_population] needs `path` (a CSV table)",
+                )
+                .in_field("municipal_population"),
+            ),
+        }
+    }
+    let completions = manifest
+        .completions
+        .as_ref()
+        .map(|s| series::completions(&ctx, s, &mut found))
+        .unwrap_or_default();
     let migration = manifest
         .migration
         .as_ref()
@@ -301,6 +336,10 @@ pub fn check(manifest: &Manifest) -> Report {
             transit,
             projects,
             as_of,
+            series: crate::domain::Series {
+                ages: single_years,
+                completions,
+            },
         };
         warnings.extend(districts_without_population(manifest, &dataset));
         Some(dataset)

@@ -19,7 +19,9 @@ use crate::domain::{
 /// Our column names per manifest part, for checking the keys of `[part.columns]`.
 fn known_columns(part: &str) -> Vec<&'static str> {
     match part {
-        "population" => vec!["district", "year", "sex", "age_band", "persons"],
+        "population" => vec!["district", "year", "sex", "age_band", "age", "persons"],
+        "municipal_population" => vec!["region", "year", "sex", "age", "persons"],
+        "completions" => vec!["district", "year", "dwellings"],
         "migration" => vec![
             "district",
             "year",
@@ -51,8 +53,13 @@ fn known_columns(part: &str) -> Vec<&'static str> {
 /// A key under `[part.columns]` that is not one of our column names is a typo the planner
 /// would otherwise never notice (the mapping would silently not apply).
 pub(crate) fn check_column_keys(manifest: &Manifest, found: &mut Findings) {
-    let parts: [(&str, Option<&TableSource>); 6] = [
+    let parts: [(&str, Option<&TableSource>); 8] = [
         ("population", Some(&manifest.population)),
+        (
+            "municipal_population",
+            manifest.municipal_population.as_ref(),
+        ),
+        ("completions", manifest.completions.as_ref()),
         ("migration", manifest.migration.as_ref()),
         ("dwellings", manifest.dwellings.as_ref()),
         ("indicators", manifest.indicators.as_ref()),
@@ -82,7 +89,7 @@ pub(crate) fn check_column_keys(manifest: &Manifest, found: &mut Findings) {
 
 /// Opens a table part's CSV and finds its columns. `year` is required unless the manifest
 /// gives one year for the whole table.
-fn open_table(
+pub(crate) fn open_table(
     ctx: &Ctx<'_>,
     source: &TableSource,
     path: &str,
@@ -96,7 +103,7 @@ fn open_table(
 }
 
 /// The `year` column spec: required, or optional when `TableSource::year` is set.
-fn year_need(source: &TableSource) -> Need {
+pub(crate) fn year_need(source: &TableSource) -> Need {
     if source.year.is_some() {
         Need::Optional
     } else {
@@ -375,7 +382,7 @@ pub(crate) fn population(ctx: &Ctx<'_>, path: &str, found: &mut Findings) -> Vec
 }
 
 /// The value of wanted column `i`, or `None` when the (optional) column is absent.
-fn value_of<'r>(row: &'r Row, cols: &Columns, i: usize) -> Option<&'r str> {
+pub(crate) fn value_of<'r>(row: &'r Row, cols: &Columns, i: usize) -> Option<&'r str> {
     cols.get(i).map(|at| row.get(Some(at)))
 }
 

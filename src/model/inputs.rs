@@ -137,387 +137,63 @@ impl Observed {
         let start = (y * self.districts + d) * self.stride;
         &self.persons[start..start + self.stride]
     }
-
-    /// Index of the observed year nearest to `year` (the earlier on a tie).
-    pub fn nearest(&self, year: i32) -> usize {
-        let mut best = 0;
-        for (i, &y) in self.years.iter().enumerate() {
-            if (y - year).abs() < (self.years[best] - year).abs() {
-                best = i;
-            }
-        }
-        best
-    }
 }
 
-/// Where migration is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MigrationMode {
-    /// No migration data: closed population.
-    Closed,
-    /// One table for the whole municipality.
-    Municipal,
-    /// Per district.
-    District,
-}
-
-/// Migration prepared for the projection.
-#[derive(Debug, Clone)]
-pub(crate) struct Migration {
-    pub mode: MigrationMode,
-    /// Years whose mean gives the rates.
+/// Net migration from the dataset's in- and out-migration records: the mean over the window's
+/// years (up to the base year) of `in − out` by sex and band, for the municipality (district
+/// records summed when every record has a district; else the municipal records only).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ObservedMigration {
+    /// Mean net migrants a year, `[sex][band]`.
+    pub net: Vec<f64>,
+    /// Years used.
     pub years: Vec<i32>,
-    /// Out-migration rates `[unit][sex][band]`; one unit when municipal, one per district.
-    pub out_rate: Vec<f64>,
-    /// Pooled municipal out-migration rates `[sex][band]`.
-    pub municipal_out_rate: Vec<f64>,
-    /// Mean in-migrants per year `[unit][sex][band]` (not yet scaled by the scenario).
-    pub in_migrants: Vec<f64>,
-    /// Records with a district code while others had none (ignored), and vice versa.
-    pub ignored_municipal: usize,
+    /// Records of both sexes (`t`), split 50/50.
+    pub split_total: usize,
 }
 
-/// Migration records summed over the rate years, before the population is known.
-#[derive(Debug, Clone)]
-pub(crate) struct MigrationScan {
-    mode: MigrationMode,
-    years: Vec<i32>,
-    units: usize,
-    /// In-migrants summed over the years `[unit][sex][band]` (men and women records).
-    in_sum: Vec<f64>,
-    /// Out-migrants, the same.
-    out_sum: Vec<f64>,
-    /// Records for both sexes (`t`): in- and out-migrants `[unit][year][band]` (empty when none).
-    in_total: Vec<f64>,
-    out_total: Vec<f64>,
-    ignored_municipal: usize,
-}
-
-impl MigrationScan {
-    /// Sums the migration records of the last `rate_years` years up to `base_year`.
-    pub fn scan(ds: &Dataset, base_year: i32, rate_years: u32) -> Self {
-        let (nd, nb) = (ds.districts.len(), ds.bands.len());
-        let stride = 2 * nb;
-        let (mut any_district, mut any_total) = (false, false);
-        let mut years = distinct_years(
-            ds.migration
-                .iter()
-                .inspect(|r| {
-                    any_district |= r.district.is_some();
-                    any_total |= r.sex == Sex::Total;
-                })
-                .filter(|r| r.year <= base_year)
-                .map(|r| r.year),
-        );
-        let keep = (rate_years.max(1) as usize).min(years.len());
-        years.drain(..years.len() - keep);
-        let mode = if years.is_empty() {
-            MigrationMode::Closed
-        } else if any_district {
-            MigrationMode::District
-        } else {
-            MigrationMode::Municipal
-        };
-        let units = if mode == MigrationMode::District {
-            nd
-        } else {
-            1
-        };
-        let ny = years.len();
-        let t_len = if any_total { units * ny * nb } else { 0 };
-        let mut scan = Self {
-            mode,
-            units,
-            in_sum: vec![0.0; units * stride],
-            out_sum: vec![0.0; units * stride],
-            in_total: vec![0.0; t_len],
-            out_total: vec![0.0; t_len],
-            ignored_municipal: 0,
-            years,
-        };
-        if mode == MigrationMode::Closed {
-            return scan;
-        }
-        let (mut last_year, mut last_index) = (None, None);
+impl ObservedMigration {
+    /// `None` without migration records in the window.
+    pub fn read(ds: &Dataset, base_year: i32, window: u32) -> Option<Self> {
+        let nb = ds.bands.len();
+        let first = base_year - window.max(1) as i32 + 1;
+        let any_district = ds.migration.iter().any(|r| r.district.is_some());
+        let mut net = vec![0.0; 2 * nb];
+        let mut years = Vec::new();
+        let mut split_total = 0;
         for r in &ds.migration {
-            if last_year != Some(r.year) {
-                last_year = Some(r.year);
-                last_index = scan.years.binary_search(&r.year).ok();
-            }
-            let Some(y) = last_index else {
-                continue;
-            };
-            if r.band >= nb {
+            if r.year < first || r.year > base_year || r.band >= nb {
                 continue;
             }
-            let unit = match (mode, r.district) {
-                (MigrationMode::District, Some(d)) if d < nd => d,
-                (MigrationMode::Municipal, _) => 0,
-                _ => {
-                    scan.ignored_municipal += 1;
-                    continue;
-                }
-            };
+            if any_district && r.district.is_none() {
+                continue;
+            }
+            if let Err(i) = years.binary_search(&r.year) {
+                years.insert(i, r.year);
+            }
+            let v = r.in_migrants - r.out_migrants;
             match r.sex {
-                Sex::Male | Sex::Female => {
-                    let i = unit * stride + usize::from(r.sex == Sex::Female) * nb + r.band;
-                    scan.in_sum[i] += r.in_migrants;
-                    scan.out_sum[i] += r.out_migrants;
-                }
+                Sex::Male => net[r.band] += v,
+                Sex::Female => net[nb + r.band] += v,
                 Sex::Total => {
-                    let i = (unit * ny + y) * nb + r.band;
-                    scan.in_total[i] += r.in_migrants;
-                    scan.out_total[i] += r.out_migrants;
+                    split_total += 1;
+                    net[r.band] += v / 2.0;
+                    net[nb + r.band] += v / 2.0;
                 }
             }
         }
-        scan
-    }
-}
-
-/// One pass over every migration record that needs no base year, so that it can run beside
-/// the population scan: men and women summed per district (and for records without a
-/// district), with the distinct years. It stands for [`MigrationScan::scan`] whenever every
-/// year is one the rates use (see [`QuickScan::resolve`]); it gives up early (and the exact
-/// scan is made) on records for both sexes or more years than the rates use.
-#[derive(Debug, Clone)]
-pub(crate) struct QuickScan {
-    /// Distinct years of the records read, ascending.
-    years: Vec<i32>,
-    any_district: bool,
-    /// Gave up: a record for both sexes, or too many years.
-    incomplete: bool,
-    /// Sums per district `[district][sex][band]` (empty when no record has a district).
-    district_in: Vec<f64>,
-    district_out: Vec<f64>,
-    /// Sums of the records without a district `[sex][band]`.
-    municipal_in: Vec<f64>,
-    municipal_out: Vec<f64>,
-    /// Records (in bands) without a district, and with a district outside the dataset's.
-    without_district: usize,
-    outside: usize,
-}
-
-impl QuickScan {
-    /// Reads the migration records once; `rate_years` bounds the years worth keeping.
-    pub fn scan(ds: &Dataset, rate_years: u32) -> Self {
-        let (nd, nb) = (ds.districts.len(), ds.bands.len());
-        let stride = 2 * nb;
-        let keep = rate_years.max(1) as usize;
-        let mut q = Self {
-            years: Vec::new(),
-            any_district: false,
-            incomplete: false,
-            district_in: Vec::new(),
-            district_out: Vec::new(),
-            municipal_in: vec![0.0; stride],
-            municipal_out: vec![0.0; stride],
-            without_district: 0,
-            outside: 0,
-        };
-        let mut last_year = None;
-        for r in &ds.migration {
-            if last_year != Some(r.year) {
-                last_year = Some(r.year);
-                if let Err(i) = q.years.binary_search(&r.year) {
-                    q.years.insert(i, r.year);
-                    if q.years.len() > keep {
-                        q.incomplete = true;
-                        break;
-                    }
-                }
-            }
-            let female = match r.sex {
-                Sex::Male => 0,
-                Sex::Female => nb,
-                Sex::Total => {
-                    q.incomplete = true;
-                    break;
-                }
-            };
-            q.any_district |= r.district.is_some();
-            if r.band >= nb {
-                continue;
-            }
-            let i = female + r.band;
-            match r.district {
-                Some(d) if d < nd => {
-                    if q.district_in.is_empty() {
-                        q.district_in = vec![0.0; nd * stride];
-                        q.district_out = vec![0.0; nd * stride];
-                    }
-                    q.district_in[d * stride + i] += r.in_migrants;
-                    q.district_out[d * stride + i] += r.out_migrants;
-                }
-                Some(_) => q.outside += 1,
-                None => {
-                    q.municipal_in[i] += r.in_migrants;
-                    q.municipal_out[i] += r.out_migrants;
-                    q.without_district += 1;
-                }
-            }
+        if years.is_empty() {
+            return None;
         }
-        q
-    }
-
-    /// The scan for `base_year`: this one when it read every record and all its years are
-    /// rate years up to `base_year` (the same sums, in the same order, as the exact scan);
-    /// else the exact [`MigrationScan::scan`].
-    pub fn resolve(self, ds: &Dataset, base_year: i32, rate_years: u32) -> MigrationScan {
-        let fits = !self.incomplete
-            && self.years.len() <= rate_years.max(1) as usize
-            && self.years.last().is_none_or(|&y| y <= base_year);
-        if !fits {
-            return MigrationScan::scan(ds, base_year, rate_years);
+        let n = years.len() as f64;
+        for v in &mut net {
+            *v /= n;
         }
-        let (nd, nb) = (ds.districts.len(), ds.bands.len());
-        let stride = 2 * nb;
-        let mode = if self.years.is_empty() {
-            MigrationMode::Closed
-        } else if self.any_district {
-            MigrationMode::District
-        } else {
-            MigrationMode::Municipal
-        };
-        let (units, in_sum, out_sum, ignored_municipal) = match mode {
-            MigrationMode::Closed => (1, vec![0.0; stride], vec![0.0; stride], 0),
-            MigrationMode::Municipal => (1, self.municipal_in, self.municipal_out, 0),
-            MigrationMode::District => {
-                let (i, o) = if self.district_in.is_empty() {
-                    (vec![0.0; nd * stride], vec![0.0; nd * stride])
-                } else {
-                    (self.district_in, self.district_out)
-                };
-                (nd, i, o, self.without_district + self.outside)
-            }
-        };
-        MigrationScan {
-            mode,
-            years: self.years,
-            units,
-            in_sum,
-            out_sum,
-            in_total: Vec::new(),
-            out_total: Vec::new(),
-            ignored_municipal,
-        }
-    }
-}
-
-impl Migration {
-    /// Rates and counts from the summed records and the observed population.
-    pub fn finish(scan: MigrationScan, obs: &Observed, nd: usize) -> Self {
-        let MigrationScan {
-            mode,
+        Some(Self {
+            net,
             years,
-            units,
-            mut in_sum,
-            mut out_sum,
-            in_total,
-            out_total,
-            ignored_municipal,
-        } = scan;
-        let stride = obs.stride;
-        let nb = stride / 2;
-        let ny = years.len();
-        // The observed population year standing in for each migration year.
-        let pop_year: Vec<usize> = years.iter().map(|&y| obs.nearest(y)).collect();
-        // Persons of `unit` (a district, or all districts when municipal) in observed year
-        // index `py`, sex-band index `i`.
-        let pop = |unit: usize, py: usize, i: usize| -> f64 {
-            if mode == MigrationMode::District {
-                obs.at(unit, py)[i]
-            } else {
-                (0..nd).map(|d| obs.at(d, py)[i]).sum()
-            }
-        };
-        if !in_total.is_empty() {
-            // Records for both sexes: out-migrants split by the sexes' population shares (the
-            // same rate for both), in-migrants half and half.
-            for unit in 0..units {
-                for (y, &py) in pop_year.iter().enumerate() {
-                    for b in 0..nb {
-                        let t = (unit * ny + y) * nb + b;
-                        let (it, ot) = (in_total[t], out_total[t]);
-                        if it == 0.0 && ot == 0.0 {
-                            continue;
-                        }
-                        let (pm, pf) = (pop(unit, py, b), pop(unit, py, nb + b));
-                        let share_m = if pm + pf > 0.0 { pm / (pm + pf) } else { 0.5 };
-                        let at = unit * stride + b;
-                        out_sum[at] += ot * share_m;
-                        out_sum[at + nb] += ot * (1.0 - share_m);
-                        in_sum[at] += it * 0.5;
-                        in_sum[at + nb] += it * 0.5;
-                    }
-                }
-            }
-        }
-        // Population at risk: the summed end-of-year populations of the same years.
-        // Each sum in the order of the years, then of the districts.
-        let mut out_den = vec![0.0; units * stride];
-        if mode == MigrationMode::District {
-            // Per district, the two halves of the districts on two threads.
-            let sum_years = |den: &mut [f64], first: usize| {
-                for &py in &pop_year {
-                    for (i, den) in den.chunks_exact_mut(stride).enumerate() {
-                        for (den, p) in den.iter_mut().zip(obs.at(first + i, py)) {
-                            *den += p;
-                        }
-                    }
-                }
-            };
-            let half = nd / 2;
-            let (a, b) = out_den.split_at_mut(half * stride);
-            std::thread::scope(|s| {
-                s.spawn(|| sum_years(b, half));
-                sum_years(a, 0);
-            });
-        } else {
-            for &py in &pop_year {
-                for d in 0..nd {
-                    for (den, p) in out_den[..stride].iter_mut().zip(obs.at(d, py)) {
-                        *den += p;
-                    }
-                }
-            }
-        }
-        let (mut num, mut den) = (vec![0.0; stride], vec![0.0; stride]);
-        for (o, d) in out_sum
-            .chunks_exact(stride)
-            .zip(out_den.chunks_exact(stride))
-        {
-            for i in 0..stride {
-                num[i] += o[i];
-                den[i] += d[i];
-            }
-        }
-        let municipal_out_rate: Vec<f64> = num
-            .iter()
-            .zip(&den)
-            .map(|(n, d)| if *d > 0.0 { (n / d).min(1.0) } else { 0.0 })
-            .collect();
-        // The sums become the rates and the means in place.
-        let mut out_rate = out_sum;
-        for (i, (rate, d)) in out_rate.iter_mut().zip(&out_den).enumerate() {
-            *rate = if *d > 0.0 {
-                (*rate / d).min(1.0)
-            } else {
-                municipal_out_rate[i % stride]
-            };
-        }
-        let mut in_migrants = in_sum;
-        for v in &mut in_migrants {
-            *v = if ny > 0 { *v / ny as f64 } else { 0.0 };
-        }
-        Self {
-            mode,
-            years,
-            out_rate,
-            municipal_out_rate,
-            in_migrants,
-            ignored_municipal,
-        }
+            split_total,
+        })
     }
 }
 
@@ -637,6 +313,7 @@ mod tests {
             transit: Vec::new(),
             projects: Vec::new(),
             as_of: None,
+            series: Default::default(),
         }
     }
 
@@ -672,62 +349,4 @@ mod tests {
         assert_eq!(obs.persons.len(), 4 * 3 * 34);
     }
 
-    fn migrant(district: Option<usize>, year: i32, sex: Sex, band: usize) -> MigrationRecord {
-        MigrationRecord {
-            district,
-            year,
-            sex,
-            band,
-            in_migrants: 1.0 + band as f64 + f64::from(year - 2000) * 0.1,
-            out_migrants: 0.5 + band as f64 * 0.25,
-        }
-    }
-
-    fn same(a: &MigrationScan, b: &MigrationScan) {
-        assert_eq!(a.mode, b.mode);
-        assert_eq!(a.years, b.years);
-        assert_eq!(a.units, b.units);
-        assert_eq!(a.in_sum, b.in_sum);
-        assert_eq!(a.out_sum, b.out_sum);
-        assert_eq!(a.in_total, b.in_total);
-        assert_eq!(a.out_total, b.out_total);
-        assert_eq!(a.ignored_municipal, b.ignored_municipal);
-    }
-
-    #[test]
-    fn the_quick_migration_scan_equals_the_exact_one() {
-        let cases: Vec<Vec<MigrationRecord>> = vec![
-            // Per district, with records outside the districts, without one and off the bands.
-            (2014..=2018)
-                .flat_map(|y| {
-                    (0..4).flat_map(move |d| {
-                        (0..18).map(move |b| {
-                            let district = if d == 3 { None } else { Some(d * 2) };
-                            migrant(district, y, [Sex::Male, Sex::Female][b % 2], b)
-                        })
-                    })
-                })
-                .collect(),
-            // Municipal only.
-            (2016..=2018)
-                .flat_map(|y| (0..17).map(move |b| migrant(None, y, Sex::Female, b)))
-                .collect(),
-            // Years after the base year, more years than the rates use, a record for both sexes.
-            (2010..=2020)
-                .map(|y| migrant(Some(1), y, Sex::Male, 3))
-                .collect(),
-            (2016..=2018)
-                .map(|y| migrant(Some(0), y, Sex::Total, 2))
-                .collect(),
-            Vec::new(),
-        ];
-        for migration in cases {
-            let mut ds = dataset(4);
-            ds.migration = migration;
-            for rate_years in [1, 3, 5] {
-                let quick = QuickScan::scan(&ds, rate_years).resolve(&ds, 2018, rate_years);
-                same(&quick, &MigrationScan::scan(&ds, 2018, rate_years));
-            }
-        }
-    }
 }

@@ -1,38 +1,116 @@
-//! The housing-demand model: cohort-component projection per district and year, households by
-//! the household-quotient method, dwelling demand by type, care-home places, and the gap against
-//! stock and pipeline. Pure functions of domain values and parameters (no I/O, no GDAL, no
-//! HTTP); every formula and default is in `docs/model.md`.
+//! The housing-demand model: a cohort-component forecast by single year of age for the
+//! municipality and its districts, households by the household-quotient method calibrated per
+//! district, dwelling demand by type, care-home places, and the gap against stock and pipeline.
+//! Pure functions of domain values and parameters (no I/O, no GDAL, no HTTP); every formula,
+//! default and source is in `docs/model.md`.
 //!
-//! [`run`] is the entry point. It reads the dataset's records once into flat arrays indexed by
-//! district, sex and band, prepares every rate once, then steps the population a year at a time
-//! ([`project_step`]) and turns each district-year into a [`DemandRow`]
-//! ([`households`], [`dwellings_needed`], [`gap`], [`dependency_ratio`]).
+//! [`run`] is the entry point:
+//! 1. the observed population by district and band ([`inputs`]) and, by single year of age, the
+//!    municipal series ([`municipal_series`]: the dataset's own single years, or its bands split
+//!    by [`split_bands`]);
+//! 2. net migration by sex and single age: the dataset's in- and out-migration where given,
+//!    otherwise the residual estimate from the series ([`residual`]); the fertility level from
+//!    the age-0 counts; mortality from the national table anchored to the base year
+//!    ([`national`]);
+//! 3. the scenario's levers on net migration, construction, mortality and fertility;
+//! 4. year by year, the municipal projection (the control total) and the districts constrained to
+//!    it and led by their new dwellings ([`forecast`]);
+//! 5. per district and year a [`DemandRow`] ([`households`], [`dwellings_needed`], [`gap`], …).
 
+mod ages;
+pub mod backtest;
 mod cohort;
 mod demand;
+pub mod forecast;
 mod inputs;
+pub mod national;
 mod output;
 mod params;
 mod pipeline;
 mod rates;
 
-use cohort::step_in_place;
-pub use cohort::{births, project_step, survive_and_age, Cohorts, Components};
+pub use ages::{aggregate, band_ages, split_bands, Pyramid, AGES};
+pub use cohort::Cohorts;
 pub use demand::{
     care_places_needed, dependency_ratio, dwellings_needed, gap, households, outside_care,
     per_1000, stock_after_demolition,
 };
+pub use forecast::{residual, Residual};
 pub use output::{DemandRow, ModelRun};
-pub use params::{ModelParams, PersonsPerDwelling, Scenario, ScenarioScale, SexRates};
+pub use params::{Levers, ModelParams, PersonsPerDwelling};
 pub use pipeline::{completions, expected_completion, persons_per_dwelling, Completions};
-pub use rates::{
-    default_death_rates_female, default_death_rates_male, default_headship, fertility_by_band,
-    open_band_rate, Demography, DEATH_RATES_FEMALE_2018, DEATH_RATES_MALE_2018, FERTILITY_2018,
-    HEADSHIP,
-};
+pub use rates::{default_headship, headship, HEADSHIP};
 
-use crate::domain::Dataset;
-use inputs::{Housing, Migration, MigrationMode, Observed, QuickScan};
+use crate::domain::{Dataset, Sex};
+use ages::EMPTY;
+use forecast::{project_districts, step, DistrictYear, Rates};
+use inputs::{Housing, Observed, ObservedMigration};
+use national::National;
+
+/// The version of the model's method, echoed in outputs so a number can be traced.
+pub const MODEL_VERSION: &str = "2.0 (single-year cohort-component, housing-led districts)";
+
+/// The municipality by single year of age for every year the dataset can give: the
+/// `[municipal_population]` series where given; else the districts' own single-year records
+/// summed; else the districts' bands summed and split by `shape(year)`. The second value says
+/// which.
+pub fn municipal_series(
+    dataset: &Dataset,
+    banded: impl Fn(i32) -> Option<Vec<f64>>,
+    years: &[i32],
+    national: &National,
+) -> (Vec<(i32, Pyramid)>, &'static str) {
+    let from_records = |municipal: bool| {
+        let mut out: Vec<(i32, Pyramid)> = Vec::new();
+        for r in &dataset.series.ages {
+            if r.district.is_none() != municipal {
+                continue;
+            }
+            let s = match r.sex {
+                Sex::Male => 0,
+                Sex::Female => 1,
+                Sex::Total => continue,
+            };
+            let at = match out.binary_search_by_key(&r.year, |(y, _)| *y) {
+                Ok(i) => i,
+                Err(i) => {
+                    out.insert(i, (r.year, EMPTY));
+                    i
+                }
+            };
+            out[at].1[s][usize::from(r.age).min(AGES - 1)] += r.persons;
+        }
+        out
+    };
+    let municipal = from_records(true);
+    if !municipal.is_empty() {
+        return (municipal, "the municipal single-year series");
+    }
+    let districts = from_records(false);
+    if !districts.is_empty() {
+        return (districts, "the districts' single-year population, summed");
+    }
+    let nb = dataset.bands.len();
+    let out = years
+        .iter()
+        .filter_map(|&y| {
+            let b = banded(y)?;
+            let mut p = EMPTY;
+            for s in 0..2 {
+                p[s] = split_bands(
+                    &b[s * nb..(s + 1) * nb],
+                    &dataset.bands,
+                    national.structure(s, y),
+                );
+            }
+            Some((y, p))
+        })
+        .collect();
+    (
+        out,
+        "the districts' bands summed and split into single years by Sweden's age structure",
+    )
+}
 
 /// Runs the whole model on `dataset`: observed years copied from the inputs, then a projection
 /// from the last observed year (the base year) to base + `params.horizon`. Never fails: what
@@ -43,31 +121,17 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         .into_iter()
         .map(|p| format!("parameter problem: {p}"))
         .collect();
+    let levers = params.active_levers().unwrap_or_else(|| params.levers.clone());
+    let scenario = if params.active_levers().is_some() {
+        params.scenario.clone()
+    } else {
+        "base".to_string()
+    };
     let (nd, nb) = (dataset.districts.len(), dataset.bands.len());
     let stride = 2 * nb;
-    let (demography, replaced) = Demography::new(params, &dataset.bands);
-    for table in replaced {
-        notes.push(format!(
-            "model.{table} does not fit the dataset's {nb} age bands: the built-in table was used"
-        ));
-    }
     let horizon = params.horizon.min(100);
-    // The population and the migration records (a pass that needs no base year), with the
-    // dwellings, are read side by side.
-    let (obs, quick, housing) = std::thread::scope(|s| {
-        let other = s.spawn(|| {
-            (
-                QuickScan::scan(dataset, params.rate_years),
-                Housing::build(dataset),
-            )
-        });
-        let obs = Observed::read(dataset, horizon);
-        let (quick, housing) = other
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (obs, quick, housing)
-    });
-    let Some(mut obs) = obs else {
+    let housing = Housing::build(dataset);
+    let Some(mut obs) = Observed::read(dataset, horizon) else {
         notes.push("no population data: nothing to project".into());
         return ModelRun {
             base_year: 0,
@@ -75,7 +139,9 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
             first_year: 0,
             rows: Vec::new(),
             notes,
-            scenario: params.scenario,
+            scenario,
+            levers,
+            municipal: Vec::new(),
             cohorts: Cohorts {
                 years: Vec::new(),
                 districts: nd,
@@ -85,8 +151,8 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         };
     };
     let base_year = *obs.years.last().unwrap_or(&0);
-    let scan = quick.resolve(dataset, base_year, params.rate_years);
-    let (headship, headship_replaced) = Demography::headship(params, &dataset.bands);
+    let base_index = obs.years.len() - 1;
+    let (headship, headship_replaced) = rates::headship(params, &dataset.bands);
     if headship_replaced {
         notes.push(format!(
             "model.headship does not fit the dataset's {nb} age bands: the built-in table was used"
@@ -95,7 +161,7 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
     if obs.split_total > 0 {
         notes.push(format!(
             "population given only for both sexes (t) in {} district-years: split 50/50 between \
-             men and women for survival and fertility",
+             men and women",
             obs.split_total
         ));
     }
@@ -111,339 +177,500 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
             obs.skipped
         ));
     }
+    let national = national::national();
 
-    let mut migration = Migration::finish(scan, &obs, nd);
-    let scale = params.in_migration_scale();
-    let completions = completions(&dataset.projects, nd, params, base_year, horizon);
-    notes.extend(migration_notes(&migration, params, &completions, scale));
+    // 1. The municipal series and the districts' base-year pyramids.
+    let observed_years = obs.years.clone();
+    let banded_sum = |y: i32| -> Option<Vec<f64>> {
+        let yi = observed_years.binary_search(&y).ok()?;
+        let mut sum = vec![0.0; stride];
+        for d in 0..nd {
+            for (s, v) in sum.iter_mut().zip(obs.at(d, yi)) {
+                *s += v;
+            }
+        }
+        Some(sum)
+    };
+    let (series, series_source) =
+        municipal_series(dataset, banded_sum, &observed_years, national);
+    let series: Vec<(i32, Pyramid)> = series.into_iter().filter(|(y, _)| *y <= base_year).collect();
+    let own_base = series.iter().find(|(y, _)| *y == base_year).map(|(_, p)| *p);
+    let shape = |s: usize| -> [f64; AGES] {
+        own_base.map_or(*national.structure(s, base_year), |p| p[s])
+    };
+    let mut district_ages: Vec<Option<Pyramid>> = vec![None; nd];
+    for r in dataset.series.ages.iter().filter(|r| r.year == base_year) {
+        let (Some(d), Some(s)) = (r.district, sex_index(r.sex)) else {
+            continue;
+        };
+        if d < nd {
+            district_ages[d].get_or_insert(EMPTY)[s][usize::from(r.age).min(AGES - 1)] +=
+                r.persons;
+        }
+    }
+    let base: Vec<Pyramid> = (0..nd)
+        .map(|d| {
+            district_ages[d].unwrap_or_else(|| {
+                let b = obs.at(d, base_index);
+                let mut p = EMPTY;
+                for s in 0..2 {
+                    p[s] = split_bands(&b[s * nb..(s + 1) * nb], &dataset.bands, &shape(s));
+                }
+                p
+            })
+        })
+        .collect();
+    let mut municipal_base = EMPTY;
+    for p in &base {
+        for (m, v) in municipal_base.iter_mut().flatten().zip(p.iter().flatten()) {
+            *m += v;
+        }
+    }
+    if district_ages.iter().all(Option::is_none) {
+        notes.push(format!(
+            "population by band split into single years in proportion to {}",
+            if own_base.is_some() && series_source.starts_with("the municipal") {
+                "the municipality's own single-year structure of the base year"
+            } else {
+                "Sweden's population by single year of age (SCB)"
+            }
+        ));
+    }
+
+    // 2. Net migration and fertility.
+    let window = params.migration_window.clamp(1, 30);
+    let estimate = forecast::residual(&series, national, base_year, window);
+    let (mut net, migration_note) = match ObservedMigration::read(dataset, base_year, window) {
+        Some(m) => {
+            let mut p = EMPTY;
+            for s in 0..2 {
+                p[s] = split_bands(&m.net[s * nb..(s + 1) * nb], &dataset.bands, &shape(s));
+            }
+            let note = format!(
+                "net migration from the dataset's in- and out-migration, mean of {} ({} a \
+                 year), split into single years by the population's age structure",
+                year_span(&m.years),
+                fmt0(ages::total(&p))
+            );
+            (p, note)
+        }
+        None => match &estimate {
+            Some(r) => (
+                r.net,
+                format!(
+                    "net migration estimated by the residual (cohort-change) method from {}, \
+                     mean of {}–{} ({} years): {} a year",
+                    series_source,
+                    r.first_year,
+                    r.last_year,
+                    r.years,
+                    fmt0(ages::total(&r.net))
+                ),
+            ),
+            None => (
+                EMPTY,
+                "no migration data and fewer than two years of population: the population is \
+                 projected as closed (births and deaths only)"
+                    .to_string(),
+            ),
+        },
+    };
+    notes.push(migration_note);
+    let fertility_level = match &estimate {
+        Some(r) if r.fertility_level.is_finite() && r.fertility_level > 0.0 => {
+            notes.push(format!(
+                "fertility: Sweden's age schedule of {base_year} (TFR {:.2}) × the municipality's \
+                 level {:.3}, estimated from its age-0 counts {}–{} (births ≈ {} a year)",
+                national::tfr(&national.fertility(base_year)),
+                r.fertility_level,
+                r.first_year,
+                r.last_year,
+                fmt0(r.births)
+            ));
+            r.fertility_level
+        }
+        _ => {
+            notes.push(format!(
+                "fertility: Sweden's age schedule of {base_year} (TFR {:.2}) unscaled: one year \
+                 of population is not enough to estimate the municipality's level",
+                national::tfr(&national.fertility(base_year))
+            ));
+            1.0
+        }
+    };
+    notes.push(format!(
+        "mortality: Sweden's death rates by single age of {} (SCB), improving by the 2010–2018 \
+         trend{}",
+        base_year.clamp(national.first_year, national.last_year()),
+        match levers.mortality_improvement {
+            Some(f) if f != 1.0 => format!(" × {f}"),
+            _ => String::new(),
+        }
+    ));
+
+    // 3. Scenario levers on migration.
+    if let Some(m) = levers.net_migration_multiplier {
+        for v in net.iter_mut().flatten() {
+            *v *= m;
+        }
+    }
+    if let Some(target) = levers.net_migration_per_year {
+        let profile = forecast::mover_profile(&net, &municipal_base);
+        let now = ages::total(&net);
+        if now.abs() > 1.0 {
+            let f = target / now;
+            for v in net.iter_mut().flatten() {
+                *v *= f;
+            }
+        } else {
+            for (v, p) in net.iter_mut().flatten().zip(profile.iter().flatten()) {
+                *v = target * p;
+            }
+        }
+    }
+
+    // 4. Construction.
+    let delay = levers.pipeline_delay_years.unwrap_or(0).min(20);
+    let mut completions = completions(&dataset.projects, nd, params, base_year, horizon, delay);
     if completions.without_district > 0 {
         notes.push(format!(
             "{} pipeline project(s) lie in no district and were left out",
             completions.without_district
         ));
     }
-
-    let observed_years = obs.years.len();
-    let first_year = obs.years[0];
-    let cohorts = project(
-        &mut obs,
-        &mut migration,
-        &completions,
-        &demography,
-        params,
-        nd,
-        horizon,
+    let h = horizon as usize;
+    let mean_ppd = mean_persons_per_dwelling(&completions, params);
+    if let Some(per_year) = levers.completions_per_year {
+        spread_completions(&mut completions, |_| per_year, mean_ppd, &housing, base_year);
+        notes.push(format!(
+            "construction: {per_year} dwellings a year, spread over districts by the pipeline's \
+             shares (or the stock's)"
+        ));
+    }
+    let mut known_after = std::collections::BTreeMap::new();
+    for r in dataset.series.completions.iter().filter(|r| r.year > base_year) {
+        *known_after.entry(r.year).or_insert(0.0) += r.dwellings;
+    }
+    if !known_after.is_empty() && levers.completions_per_year.is_none() {
+        spread_completions(
+            &mut completions,
+            |k| {
+                known_after
+                    .get(&(base_year + k as i32 + 1))
+                    .copied()
+                    .unwrap_or(0.0)
+            },
+            mean_ppd,
+            &housing,
+            base_year,
+        );
+        notes.push(format!(
+            "construction: the dwellings completed {} (known) are used instead of a pipeline",
+            year_span(&known_after.keys().copied().collect::<Vec<_>>())
+        ));
+    }
+    let movers_profile = forecast::mover_profile(&net, &municipal_base);
+    let (adjust, reference) = construction_adjustment(
+        dataset,
+        &mut completions,
+        &housing,
+        base_year,
+        window,
+        mean_ppd,
     );
+    if let Some(note) = reference {
+        notes.push(note);
+    }
 
+    // 5. Rates and the year-by-year projection.
+    let mut fertility = national.fertility(base_year);
+    let f_mult = fertility_level * levers.fertility_multiplier.unwrap_or(1.0);
+    for f in &mut fertility {
+        *f *= f_mult;
+    }
+    let rates = Rates {
+        national,
+        base_year,
+        improvement_factor: levers.mortality_improvement.unwrap_or(1.0),
+        fertility,
+        boys_share: params.boys_share.clamp(0.0, 1.0),
+    };
+    let capacity_base: Option<Vec<f64>> = housing.stock_year(base_year).map(|sy| {
+        (0..nd)
+            .map(|d| {
+                let stock = housing.ordinary[sy * nd + d];
+                let persons = ages::total(&base[d]);
+                if stock > 0.0 && persons > 0.0 {
+                    persons / stock * (1.0 + params.capacity_margin.max(0.0))
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .collect()
+    });
+    let stock_base: Vec<f64> = housing
+        .stock_year(base_year)
+        .map_or(vec![0.0; nd], |sy| housing.ordinary[sy * nd..(sy + 1) * nd].to_vec());
+
+    let mut municipal = vec![(base_year, municipal_base)];
+    let mut prev = base;
+    let mut next = vec![EMPTY; nd];
+    let mut constrained = vec![false; nd * h];
+    let mut cumulative = vec![0.0; nd];
+    let (mut clamped, mut moved_by_capacity) = (0.0, 0.0);
+    let mut band_buf = vec![0.0; nb];
+    let plane = nd * stride;
+    for k in 1..=h {
+        let year = base_year + k as i32;
+        let survival = rates.survival(year);
+        let mut year_net = net;
+        if adjust {
+            let extra: f64 = (0..nd)
+                .map(|d| completions.persons[d * h + k - 1])
+                .sum::<f64>()
+                - completions.reference_persons;
+            for (v, p) in year_net.iter_mut().flatten().zip(movers_profile.iter().flatten()) {
+                *v += extra * p;
+            }
+        }
+        let mut control = EMPTY;
+        let r = step(
+            &municipal[k - 1].1,
+            &survival,
+            &rates.fertility,
+            rates.boys_share,
+            &year_net,
+            &mut control,
+        );
+        clamped += r.clamped;
+        let movers: Vec<f64> = (0..nd)
+            .map(|d| {
+                if params.housing_led {
+                    completions.persons[d * h + k - 1]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        for d in 0..nd {
+            cumulative[d] += completions.dwellings[d * h + k - 1];
+        }
+        let capacity: Option<Vec<f64>> = capacity_base.as_ref().map(|ppd| {
+            (0..nd)
+                .map(|d| {
+                    let dwellings = stock_after_demolition(
+                        stock_base[d],
+                        params.demolition_rate,
+                        k as u32,
+                    ) + cumulative[d];
+                    ppd[d] * dwellings
+                })
+                .collect()
+        });
+        let out = project_districts(
+            &prev,
+            &mut next,
+            &rates,
+            &DistrictYear {
+                survival: &survival,
+                net: &year_net,
+                movers: &movers,
+                mover_profile: &movers_profile,
+                capacity: capacity.as_deref().filter(|_| nd > 1),
+                control: &control,
+            },
+        );
+        clamped += out.clamped;
+        moved_by_capacity += out.moved_by_capacity;
+        for d in out.constrained {
+            constrained[d * h + k - 1] = true;
+        }
+        // Aggregate to the dataset's bands into the cohort array.
+        let yi = obs.years.len() + k - 1;
+        for (d, p) in next.iter().enumerate() {
+            let at = yi * plane + d * stride;
+            for s in 0..2 {
+                aggregate(&p[s], &dataset.bands, &mut band_buf);
+                obs.persons[at + s * nb..at + (s + 1) * nb].copy_from_slice(&band_buf);
+            }
+        }
+        municipal.push((year, control));
+        std::mem::swap(&mut prev, &mut next);
+    }
+    if clamped > 0.5 {
+        notes.push(format!(
+            "{} persons would have been negative (more net out-migration than people in an \
+             age) and were set to 0",
+            fmt0(clamped)
+        ));
+    }
+    let held: Vec<&str> = (0..nd)
+        .filter(|d| constrained[d * h..(d + 1) * h].iter().any(|c| *c))
+        .map(|d| dataset.districts[d].id.as_str())
+        .collect();
+    if !held.is_empty() {
+        notes.push(format!(
+            "housing held back the population of {} district(s) ({}): {} persons went to \
+             districts with room instead (capacity: dwellings × base-year persons per dwelling \
+             × {:.2})",
+            held.len(),
+            held.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
+            fmt0(moved_by_capacity),
+            1.0 + params.capacity_margin
+        ));
+    }
+    let mut years = obs.years.clone();
+    years.extend((1..=horizon as i32).map(|k| base_year + k));
+    let cohorts = Cohorts {
+        years,
+        districts: nd,
+        bands: nb,
+        persons: std::mem::take(&mut obs.persons),
+    };
     let rows = demand_rows(
         dataset,
         params,
         &cohorts,
         &housing,
         &completions,
+        &constrained,
         &headship,
-        observed_years,
+        observed_years.len(),
         &mut notes,
     );
-    debug_assert_eq!(cohorts.persons.len(), cohorts.years.len() * nd * stride);
     ModelRun {
         base_year,
         horizon_year: base_year + horizon as i32,
-        first_year,
+        first_year: observed_years[0],
         rows,
         notes,
-        scenario: params.scenario,
+        scenario,
+        levers,
+        municipal,
         cohorts,
     }
 }
 
-fn migration_notes(
-    m: &Migration,
-    params: &ModelParams,
-    completions: &Completions,
-    scale: f64,
-) -> Vec<String> {
-    let span = match (m.years.first(), m.years.last()) {
+fn sex_index(sex: Sex) -> Option<usize> {
+    match sex {
+        Sex::Male => Some(0),
+        Sex::Female => Some(1),
+        Sex::Total => None,
+    }
+}
+
+fn fmt0(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+fn year_span(years: &[i32]) -> String {
+    match (years.first(), years.last()) {
         (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
         (Some(a), _) => a.to_string(),
         _ => String::new(),
-    };
-    let scenario =
-        format!("scenario {:?} (in-migration × {scale})", params.scenario).to_lowercase();
-    let mut notes = Vec::new();
-    match m.mode {
-        MigrationMode::Closed => notes.push(
-            "no migration data: the population is projected as closed (births and deaths \
-             only, no in- or out-migration)"
-                .to_string(),
-        ),
-        MigrationMode::Municipal => {
-            let housing_led = params.housing_led && completions.persons.iter().any(|p| *p > 0.0);
-            notes.push(format!(
-                "migration is given for the whole municipality only ({span}): municipal \
-                 out-migration rates for every district; in-migrants spread over districts {}; {scenario}",
-                if housing_led {
-                    "into expected new dwellings first (housing-led), the rest by population share"
-                } else {
-                    "by population share"
-                }
-            ));
-        }
-        MigrationMode::District => {
-            notes.push(format!(
-                "migration per district ({span}): local out-migration rates and in-migrant \
-                 counts{}; {scenario}",
-                if params.align_to_municipal {
-                    ", districts aligned to the municipal projection"
-                } else {
-                    ""
-                }
-            ));
-            if m.ignored_municipal > 0 {
-                notes.push(format!(
-                    "{} migration records without a district were ignored (others have one)",
-                    m.ignored_municipal
-                ));
-            }
-        }
-    }
-    notes
-}
-
-/// The cohort-component projection: observed years, then `horizon` projected years.
-///
-/// Each projected year is a copy of the year before, stepped in place in the cohort array. The
-/// districts are stepped in two halves on two threads; between years the main thread does what
-/// couples the districts (the spread of municipal in-migrants, the alignment to the municipal
-/// projection, whose scaling of a year is applied when the next year is stepped).
-fn project(
-    obs: &mut Observed,
-    migration: &mut Migration,
-    completions: &Completions,
-    demography: &Demography,
-    params: &ModelParams,
-    nd: usize,
-    horizon: u32,
-) -> Cohorts {
-    let nb = demography.bands;
-    let stride = 2 * nb;
-    let base_year = *obs.years.last().unwrap_or(&0);
-    let mut years = obs.years.clone();
-    years.extend((1..=horizon as i32).map(|k| base_year + k));
-    let observed = obs.years.len();
-    let plane = nd * stride;
-    let mut persons = std::mem::take(&mut obs.persons);
-
-    let scale = params.in_migration_scale();
-    // In-migrants per year with the scenario applied, and their municipal sums by sex and band.
-    for v in &mut migration.in_migrants {
-        *v *= scale;
-    }
-    let migration = &*migration;
-    let mut municipal_in = vec![0.0; stride];
-    if migration.mode != MigrationMode::Closed {
-        for (i, v) in migration.in_migrants.iter().enumerate() {
-            municipal_in[i % stride] += v;
-        }
-    }
-    let municipal_in_total: f64 = municipal_in.iter().sum();
-    let align = params.align_to_municipal && migration.mode == MigrationMode::District;
-    let mut municipal = vec![0.0; stride];
-    if align {
-        let base = &persons[(observed - 1) * plane..observed * plane];
-        for p in base.chunks_exact(stride) {
-            for (m, p) in municipal.iter_mut().zip(p) {
-                *m += p;
-            }
-        }
-    }
-    let mut weights = vec![0.0; nd];
-    // Scaling of the year just stepped (all ones without alignment).
-    let mut factors = vec![1.0; stride];
-    let h = completions.years;
-    let half_cells = (nd / 2) * stride;
-    let ctx = Stepper {
-        migration,
-        demography,
-        municipal_in: &municipal_in,
-        stride,
-    };
-
-    for k in 1..=horizon + 1 {
-        // Year `k − 1` is scaled (when aligned) and year `k` stepped; the last round only scales.
-        let y = observed + k as usize - 1;
-        let survival = (k <= horizon).then(|| demography.survival(k));
-        let (before, after) = persons.split_at_mut(y * plane);
-        let previous = &mut before[(y - 1) * plane..];
-        if k <= horizon && migration.mode == MigrationMode::Municipal {
-            let new_persons = |d: usize| {
-                if params.housing_led && h > 0 {
-                    completions.persons[d * h + k as usize - 1]
-                } else {
-                    0.0
-                }
-            };
-            spread_weights(
-                previous,
-                stride,
-                municipal_in_total,
-                new_persons,
-                &mut weights,
-            );
-        }
-        let round = Round {
-            survival: survival.as_deref(),
-            factors: (align && k > 1).then_some(&factors[..]),
-            weights: &weights,
-        };
-        let next = if k <= horizon {
-            &mut after[..plane]
-        } else {
-            &mut []
-        };
-        let (prev_a, prev_b) = previous.split_at_mut(half_cells);
-        let (next_a, next_b) = next.split_at_mut(half_cells.min(next.len()));
-        let mut sums = std::thread::scope(|s| {
-            s.spawn(|| ctx.round(&round, prev_b, next_b, nd / 2, false));
-            ctx.round(&round, prev_a, next_a, 0, align)
-        });
-        if let (Some(survival), true) = (&survival, align) {
-            project_step(
-                &mut municipal,
-                demography,
-                survival,
-                &migration.municipal_out_rate,
-                &municipal_in,
-            );
-            // The first half's sums continued over the second half: the districts are added
-            // in their order.
-            for p in after[half_cells..plane].chunks_exact(stride) {
-                for (s, p) in sums.iter_mut().zip(p) {
-                    *s += p;
-                }
-            }
-            for ((f, m), s) in factors.iter_mut().zip(&municipal).zip(&sums) {
-                *f = if *s > 0.0 { m / s } else { 1.0 };
-            }
-        }
-    }
-    Cohorts {
-        years,
-        districts: nd,
-        bands: nb,
-        persons,
     }
 }
 
-/// What stays the same through the projection's rounds.
-struct Stepper<'a> {
-    migration: &'a Migration,
-    demography: &'a Demography,
-    /// Municipal in-migrants per year `[sex][band]`, scenario applied.
-    municipal_in: &'a [f64],
-    stride: usize,
-}
-
-/// One round of the projection: finish the year just stepped, step the next.
-struct Round<'a> {
-    /// Survival of the year to step; `None` in the last round (no step).
-    survival: Option<&'a [f64]>,
-    /// Alignment factors `[sex][band]` of the year just stepped, when it is to be scaled.
-    factors: Option<&'a [f64]>,
-    /// Shares of the municipal in-migrants by district.
-    weights: &'a [f64],
-}
-
-impl Stepper<'_> {
-    /// The round for the districts from `first` on: `previous` holds them in the year just
-    /// stepped (scaled here by the round's factors), `next` receives the year stepped from it
-    /// (empty in the last round). Returns the sums of `next` by sex and band when `sum` (for
-    /// the alignment; else empty).
-    fn round(
-        &self,
-        round: &Round<'_>,
-        previous: &mut [f64],
-        next: &mut [f64],
-        first: usize,
-        sum: bool,
-    ) -> Vec<f64> {
-        let stride = self.stride;
-        let m = self.migration;
-        let mut sums = vec![0.0; if sum { stride } else { 0 }];
-        let mut in_buf = vec![0.0; stride];
-        let zero = vec![0.0; stride];
-        if let Some(factors) = round.factors {
-            for p in previous.chunks_exact_mut(stride) {
-                for (p, f) in p.iter_mut().zip(factors) {
-                    *p *= f;
-                }
-            }
-        }
-        let Some(survival) = round.survival else {
-            return sums;
-        };
-        next.copy_from_slice(previous);
-        for (i, p) in next.chunks_exact_mut(stride).enumerate() {
-            let d = first + i;
-            let out_rate: &[f64] = match m.mode {
-                MigrationMode::Closed => &zero,
-                MigrationMode::Municipal => &m.out_rate[..stride],
-                MigrationMode::District => &m.out_rate[d * stride..(d + 1) * stride],
-            };
-            let in_migrants: &[f64] = match m.mode {
-                MigrationMode::Closed => &zero,
-                MigrationMode::Municipal => {
-                    for (b, v) in in_buf.iter_mut().zip(self.municipal_in) {
-                        *b = v * round.weights[d];
-                    }
-                    &in_buf
-                }
-                MigrationMode::District => &m.in_migrants[d * stride..(d + 1) * stride],
-            };
-            step_in_place(p, self.demography, survival, out_rate, in_migrants);
-            if sum {
-                for (s, p) in sums.iter_mut().zip(p.iter()) {
-                    *s += p;
-                }
-            }
-        }
-        sums
+/// Mean persons per new ordinary dwelling of the pipeline (the ordinary-flat default without
+/// one).
+fn mean_persons_per_dwelling(c: &Completions, params: &ModelParams) -> f64 {
+    let d: f64 = c.dwellings.iter().sum();
+    let p: f64 = c.persons.iter().sum();
+    if d > 0.0 {
+        p / d
+    } else {
+        params.persons_per_new_dwelling.other_flat
     }
 }
 
-/// Shares of the municipal in-migrants going to each district in a year. Housing-led: the
-/// persons expected to move into new dwellings (`new_persons(d)`) are served first (scaled down
-/// when they exceed the in-migrants), the rest is spread by the districts' population at the
-/// start of the year. Without new dwellings: by population share alone.
-fn spread_weights(
-    current: &[f64],
-    stride: usize,
-    total_in: f64,
-    new_persons: impl Fn(usize) -> f64,
-    weights: &mut [f64],
+/// Replaces the pipeline's timing by `per_year` dwellings a year, spread over districts by the
+/// pipeline's shares (by the base-year stock's without a pipeline).
+fn spread_completions(
+    c: &mut Completions,
+    per_year: impl Fn(usize) -> f64,
+    ppd: f64,
+    housing: &Housing,
+    base_year: i32,
 ) {
-    let nd = weights.len();
-    let pop = |d: usize| -> f64 { current[d * stride..(d + 1) * stride].iter().sum() };
-    let total_pop: f64 = (0..nd).map(pop).sum();
-    let total_new: f64 = (0..nd).map(&new_persons).sum();
-    let pop_share = |d: usize| {
-        if total_pop > 0.0 {
-            pop(d) / total_pop
-        } else {
-            1.0 / nd as f64
-        }
-    };
-    if total_new <= 0.0 || total_in <= 0.0 {
-        for (d, w) in weights.iter_mut().enumerate() {
-            *w = pop_share(d);
-        }
+    let h = c.years;
+    if h == 0 {
         return;
     }
-    let fill = (total_in / total_new).min(1.0);
-    let rest = (total_in - total_new).max(0.0);
-    for (d, w) in weights.iter_mut().enumerate() {
-        *w = (new_persons(d) * fill + rest * pop_share(d)) / total_in;
+    let nd = c.dwellings.len() / h;
+    let mut weight: Vec<f64> = (0..nd)
+        .map(|d| c.dwellings[d * h..(d + 1) * h].iter().sum())
+        .collect();
+    if weight.iter().sum::<f64>() <= 0.0 {
+        weight = housing.stock_year(base_year).map_or(vec![1.0; nd], |sy| {
+            housing.ordinary[sy * nd..(sy + 1) * nd].to_vec()
+        });
     }
+    let total: f64 = weight.iter().sum::<f64>().max(1e-12);
+    for d in 0..nd {
+        for k in 0..h {
+            let v = per_year(k) * weight[d] / total;
+            c.dwellings[d * h + k] = v;
+            c.persons[d * h + k] = v * ppd;
+        }
+    }
+}
+
+/// Housing-led municipal migration: when the completed dwellings of the window's years are
+/// known (at least half of them), each projected year's net migration moves by the persons of
+/// the dwellings completed beyond the window's mean, `(C_t − C̄) × persons per new dwelling`,
+/// by the new-build mover profile; and when no pipeline is known, construction is taken to go
+/// on at the window's mean. Returns whether to adjust, and a note.
+fn construction_adjustment(
+    dataset: &Dataset,
+    completions: &mut Completions,
+    housing: &Housing,
+    base_year: i32,
+    window: u32,
+    ppd: f64,
+) -> (bool, Option<String>) {
+    let first = base_year - window as i32 + 1;
+    let mut by_year = std::collections::BTreeMap::new();
+    for r in &dataset.series.completions {
+        if (first..=base_year).contains(&r.year) {
+            *by_year.entry(r.year).or_insert(0.0) += r.dwellings;
+        }
+    }
+    if by_year.is_empty() {
+        return (false, None);
+    }
+    if (by_year.len() as u32) * 2 < window {
+        return (
+            false,
+            Some(format!(
+                "completed dwellings known for only {} of the {window} window years: migration \
+                 is not adjusted to the construction volume",
+                by_year.len()
+            )),
+        );
+    }
+    let mean = by_year.values().sum::<f64>() / by_year.len() as f64;
+    completions.reference_persons = mean * ppd;
+    let pipeline: f64 = completions.dwellings.iter().sum();
+    let note = if pipeline <= 0.0 {
+        // No pipeline: building goes on at the window's pace, spread by the stock.
+        spread_completions(completions, |_| mean, ppd, housing, base_year);
+        format!(
+            "construction: no pipeline, so {} dwellings a year are assumed (the mean completed \
+             {}–{}); housing-led migration is then the estimated trend",
+            fmt0(mean),
+            by_year.keys().next().unwrap_or(&first),
+            by_year.keys().last().unwrap_or(&base_year)
+        )
+    } else {
+        format!(
+            "housing-led migration: each dwelling completed beyond the {}–{} mean of {} a year \
+             brings {ppd:.2} net in-migrants by the new-build mover profile",
+            by_year.keys().next().unwrap_or(&first),
+            by_year.keys().last().unwrap_or(&base_year),
+            fmt0(mean)
+        )
+    };
+    (true, Some(note))
 }
 
 /// Age groups of the output, as band indices.
@@ -452,8 +679,6 @@ struct Groups {
     working: Vec<usize>,
     old_65_79: Vec<usize>,
     old_80: Vec<usize>,
-    young_adults: Vec<usize>,
-    family: Vec<usize>,
     first_80: usize,
 }
 
@@ -467,8 +692,6 @@ impl Groups {
             old_65_79: b.indices_within(65, Some(79)),
             first_80: old_80.first().copied().unwrap_or(b.len()),
             old_80,
-            young_adults: b.indices_within(20, Some(29)),
-            family: b.indices_within(30, Some(49)),
         }
     }
 }
@@ -478,6 +701,12 @@ fn sum_of(v: &[f64], idx: &[usize]) -> f64 {
 }
 
 /// Turns the cohorts into one [`DemandRow`] per district and year.
+///
+/// Per district and year: persons in care = min(ratio × 80+, 80+); households
+/// `H = c_d × Σ_band headship(band) × persons outside care(band)`, with the calibration factor
+/// `c_d = stock_d × (1 − vacancy) / H⁰_d` from the base year (1 without stock); dwellings needed
+/// `H / (1 − vacancy)`, split by the head's age into the four types (which add up to it); the gap
+/// against the stock less demolitions plus the pipeline; the care-place balance.
 #[allow(clippy::too_many_arguments)]
 fn demand_rows(
     ds: &Dataset,
@@ -485,6 +714,7 @@ fn demand_rows(
     cohorts: &Cohorts,
     housing: &Housing,
     completions: &Completions,
+    constrained: &[bool],
     headship: &[f64],
     observed_years: usize,
     notes: &mut Vec<String>,
@@ -496,54 +726,20 @@ fn demand_rows(
     let base_year = cohorts.years[base_index];
     let groups = Groups::new(ds);
     let reserve = 1.0 - params.vacancy_reserve;
+    let ratio = params.care_places_per_100_80_plus;
     let stride = cohorts.stride();
-    let band_totals = |yi: usize, d: usize, out: &mut [f64]| {
-        let start = (yi * nd + d) * stride;
-        let p = &cohorts.persons[start..start + stride];
-        for b in 0..nb {
-            out[b] = p[b] + p[nb + b];
-        }
-    };
-
-    // Care-home occupancy: observed places where given for the year, else the district's
-    // share of 80+ in care in the latest year with places up to the base year.
-    let care_year = housing.special_year(base_year);
-    let default_ratio = params.care_places_per_100_80_plus / 100.0;
-    // The special-housing year and the observed year (index) whose 80+ it is set against.
-    let care = care_year.map(|sy| {
-        let year = housing.special_years[sy];
-        let yi = cohorts.years[..observed_years]
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, y)| (**y - year).abs())
-            .map_or(base_index, |(i, _)| i);
-        (sy, yi)
-    });
-    // The share of 80+ of district `d` in care; `persons`: its persons by band in the year of
-    // `care`.
-    let care_ratio = |d: usize, persons: Option<&[f64]>| match (care, persons) {
-        (Some((sy, _)), Some(persons)) => {
-            let old = sum_of(persons, &groups.old_80);
-            let places = housing.special[sy * nd + d];
-            if old > 0.0 {
-                (places / old).min(1.0)
-            } else {
-                0.0
-            }
-        }
-        _ => default_ratio,
-    };
-    if care_year.is_none() {
-        notes.push(format!(
-            "no special housing (specialbostad) in the dataset: {} per 100 persons 80+ are \
-             assumed to live in care homes",
-            params.care_places_per_100_80_plus
-        ));
-    }
+    let h = completions.years;
+    let small: Vec<usize> = (0..nb).filter(|&b| ds.bands.as_slice()[b].lo < 30).collect();
+    let family: Vec<usize> = (0..nb)
+        .filter(|&b| (30..65).contains(&ds.bands.as_slice()[b].lo))
+        .collect();
     let stock_base_year = housing.stock_year(base_year);
+    let special_base = housing.special_year(base_year);
     if stock_base_year.is_none() {
         notes.push(
-            "no dwelling stock in the dataset: stock is 0 and the gap is the whole need".into(),
+            "no dwelling stock in the dataset: stock is 0, households are not calibrated and the \
+             gap is the whole need"
+                .into(),
         );
     } else if let Some(sy) = stock_base_year {
         if housing.years[sy] != base_year {
@@ -553,131 +749,116 @@ fn demand_rows(
             ));
         }
     }
-
-    let h = completions.years;
-    // Persons in care, households and the households of the four demand groups of district
-    // `d` in year index `yi` whose persons by band are `buf` (`care_ratio`: the district's
-    // share of 80+ in care); `outside` receives those outside care.
-    let parts = |yi: usize, d: usize, buf: &[f64], care_ratio: f64, outside: &mut [f64]| {
-        let p80 = sum_of(buf, &groups.old_80);
-        let in_care = match housing.special_years.binary_search(&cohorts.years[yi]) {
-            Ok(sy) if yi < observed_years => housing.special[sy * nd + d].min(p80),
-            _ => care_ratio * p80,
+    notes.push(format!(
+        "care homes: {ratio} places per 100 persons 80+ needed (and taken out before households \
+         are counted)"
+    ));
+    let mut outside = vec![0.0; nb];
+    let mut buf = vec![0.0; nb];
+    let mut rows = Vec::with_capacity(nd * ny);
+    let (mut cal_min, mut cal_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for d in 0..nd {
+        let district = &ds.districts[d];
+        let persons = |yi: usize, out: &mut [f64]| {
+            let start = (yi * nd + d) * stride;
+            let p = &cohorts.persons[start..start + stride];
+            for b in 0..nb {
+                out[b] = p[b] + p[nb + b];
+            }
         };
-        demand::outside_care_into(buf, groups.first_80, in_care, outside);
-        let group = |idx: &[usize]| -> f64 { idx.iter().map(|&i| outside[i] * headship[i]).sum() };
-        let g = [
-            group(&groups.young_adults),
-            group(&groups.family),
-            group(&groups.old_65_79),
-            group(&groups.old_80),
-        ];
-        (in_care, households(outside, headship), g)
-    };
-
-    // The rows of the districts in `range` (in a vector with room for `capacity` rows), with
-    // their base-year households and stock.
-    // The persons by band are gathered a block of districts at a time, year by year (a year's
-    // districts lie together in the cohorts).
-    const BLOCK: usize = 32;
-    let rows_of = |range: std::ops::Range<usize>, capacity: usize| {
-        let mut block = vec![0.0; BLOCK * ny * nb];
-        let mut outside = vec![0.0; nb];
-        let mut rows = Vec::with_capacity(capacity);
-        let (mut base_households, mut base_stock_total) = (0.0, 0.0);
-        for d in range.clone() {
-            let i = (d - range.start) % BLOCK;
-            if i == 0 {
-                let end = (d + BLOCK).min(range.end);
-                for yi in 0..ny {
-                    for e in d..end {
-                        let at = ((e - d) * ny + yi) * nb;
-                        band_totals(yi, e, &mut block[at..at + nb]);
-                    }
-                }
-            }
-            let district = &ds.districts[d];
-            let by_year = |yi: usize| &block[(i * ny + yi) * nb..(i * ny + yi + 1) * nb];
-            let ratio = care_ratio(d, care.map(|(_, yi)| by_year(yi)));
-            // The demand by type is measured against the base year.
-            let base_groups = parts(base_index, d, by_year(base_index), ratio, &mut outside).2;
-            let mut pipeline = 0.0;
-            for yi in 0..ny {
-                let year = cohorts.years[yi];
-                let observed = yi < observed_years;
-                let buf = by_year(yi);
-                let (in_care, hh, g) = parts(yi, d, buf, ratio, &mut outside);
-                let population: f64 = buf.iter().sum();
-                let p80 = sum_of(buf, &groups.old_80);
-                let needed = dwellings_needed(hh, params.vacancy_reserve);
-                let k = year - base_year;
-                let stock = if observed {
-                    housing
-                        .stock_year(year)
-                        .map_or(0.0, |sy| housing.ordinary[sy * nd + d])
-                } else {
-                    let base = stock_base_year.map_or(0.0, |sy| housing.ordinary[sy * nd + d]);
-                    stock_after_demolition(base, params.demolition_rate, k as u32)
-                };
-                if !observed && h > 0 && (k as usize) <= h {
-                    pipeline += completions.dwellings[d * h + k as usize - 1];
-                }
-                let pipe = if observed { 0.0 } else { pipeline };
-                if yi == base_index {
-                    base_households += hh;
-                    base_stock_total += stock;
-                }
-                let added = |i: usize| (g[i] - base_groups[i]) / reserve;
-                let the_gap = gap(needed, stock, pipe);
-                let young = sum_of(buf, &groups.young);
-                let working = sum_of(buf, &groups.working);
-                let p65_79 = sum_of(buf, &groups.old_65_79);
-                rows.push(DemandRow {
-                    district: district.id.clone(),
-                    name: district.name.clone(),
-                    year,
-                    observed,
-                    population,
-                    population_0_19: young,
-                    population_20_64: working,
-                    population_65_79: p65_79,
-                    population_80_plus: p80,
-                    households: hh,
-                    dwellings_needed: needed,
-                    dwellings_stock: stock,
-                    dwellings_pipeline: pipe,
-                    gap: the_gap,
-                    gap_per_1000: per_1000(the_gap, population),
-                    care_places_needed: care_places_needed(p80, params.care_places_per_100_80_plus),
-                    persons_in_care: in_care,
-                    dependency_ratio: dependency_ratio(young, working, p65_79 + p80)
-                        .unwrap_or(f64::NAN),
-                    small_flats_needed: added(0),
-                    family_dwellings_needed: added(1),
-                    accessible_flats_needed: added(2),
-                    senior_dwellings_needed: added(3),
-                });
-            }
+        let raw_households = |buf: &[f64], outside: &mut [f64]| -> (f64, f64) {
+            let p80 = sum_of(buf, &groups.old_80);
+            let in_care = (p80 * ratio / 100.0).min(p80);
+            demand::outside_care_into(buf, groups.first_80, in_care, outside);
+            (in_care, households(outside, headship))
+        };
+        persons(base_index, &mut buf);
+        let (_, base_raw) = raw_households(&buf, &mut outside);
+        let base_stock = stock_base_year.map_or(0.0, |sy| housing.ordinary[sy * nd + d]);
+        let calibration = if base_stock > 0.0 && base_raw > 0.0 {
+            base_stock * reserve / base_raw
+        } else {
+            1.0
+        };
+        if base_stock > 0.0 && base_raw > 0.0 {
+            cal_min = cal_min.min(calibration);
+            cal_max = cal_max.max(calibration);
         }
-        (rows, base_households, base_stock_total)
-    };
-    // The two halves of the districts on two threads.
-    let half = nd / 2;
-    let ((mut rows, h1, s1), (second, h2, s2)) = std::thread::scope(|s| {
-        let second = s.spawn(|| rows_of(half..nd, (nd - half) * ny));
-        let first = rows_of(0..half, nd * ny);
-        let second = second
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (first, second)
-    });
-    rows.extend(second);
-    let (base_households, base_stock_total) = (h1 + h2, s1 + s2);
-    if base_stock_total > 0.0 {
+        let care_existing = special_base.map_or(0.0, |sy| housing.special[sy * nd + d]);
+        let (mut pipeline, mut care_pipeline, mut movers) = (0.0, 0.0, 0.0);
+        for yi in 0..ny {
+            let year = cohorts.years[yi];
+            let observed = yi < observed_years;
+            persons(yi, &mut buf);
+            let (in_care, raw) = raw_households(&buf, &mut outside);
+            let hh = raw * calibration;
+            let population: f64 = buf.iter().sum();
+            let p80 = sum_of(&buf, &groups.old_80);
+            let needed = dwellings_needed(hh, params.vacancy_reserve);
+            let k = year - base_year;
+            let stock = if observed {
+                housing
+                    .stock_year(year)
+                    .map_or(0.0, |sy| housing.ordinary[sy * nd + d])
+            } else {
+                stock_after_demolition(base_stock, params.demolition_rate, k as u32)
+            };
+            let mut held = false;
+            if !observed && h > 0 && (k as usize) <= h {
+                let i = d * h + k as usize - 1;
+                pipeline += completions.dwellings[i];
+                care_pipeline += completions.care_places[i];
+                movers += completions.persons[i];
+                held = constrained.get(i).copied().unwrap_or(false);
+            }
+            let pipe = if observed { 0.0 } else { pipeline };
+            let care_pipe = if observed { 0.0 } else { care_pipeline };
+            let the_gap = gap(needed, stock, pipe);
+            let young = sum_of(&buf, &groups.young);
+            let working = sum_of(&buf, &groups.working);
+            let p65_79 = sum_of(&buf, &groups.old_65_79);
+            let of = |idx: &[usize]| -> f64 {
+                idx.iter().map(|&i| outside[i] * headship[i]).sum::<f64>() * calibration / reserve
+            };
+            let needed_care = care_places_needed(p80, ratio);
+            rows.push(DemandRow {
+                district: district.id.clone(),
+                name: district.name.clone(),
+                year,
+                observed,
+                population,
+                population_0_19: young,
+                population_20_64: working,
+                population_65_79: p65_79,
+                population_80_plus: p80,
+                households: hh,
+                headship_calibration: calibration,
+                dwellings_needed: needed,
+                dwellings_stock: stock,
+                dwellings_pipeline: pipe,
+                gap: the_gap,
+                gap_per_1000: per_1000(the_gap, population),
+                new_dwelling_movers: if observed { 0.0 } else { movers },
+                housing_constrained: held,
+                care_places_needed: needed_care,
+                care_places_existing: care_existing,
+                care_places_pipeline: care_pipe,
+                care_place_balance: care_existing + care_pipe - needed_care,
+                persons_in_care: in_care,
+                dependency_ratio: dependency_ratio(young, working, p65_79 + p80)
+                    .unwrap_or(f64::NAN),
+                small_flats_needed: of(&small),
+                family_dwellings_needed: of(&family),
+                accessible_flats_needed: of(&groups.old_65_79),
+                senior_dwellings_needed: of(&groups.old_80),
+            });
+        }
+    }
+    if cal_min.is_finite() {
         notes.push(format!(
-            "base year {base_year}: {base_households:.0} households against {base_stock_total:.0} \
-             dwellings (ratio {:.3})",
-            base_households / base_stock_total
+            "household quotients calibrated per district so that base-year households equal \
+             occupied dwellings (stock × (1 − {})): factors {cal_min:.2}–{cal_max:.2}",
+            params.vacancy_reserve
         ));
     }
     rows

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Cohorts, Scenario};
+use super::{Cohorts, Levers, Pyramid};
 
 /// Demand and gap for one district in one year. Field names are the public property names.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,8 +27,13 @@ pub struct DemandRow {
     pub population_65_79: f64,
     /// Persons aged 80 and over.
     pub population_80_plus: f64,
-    /// Households (hushåll), household-quotient method.
+    /// Households (hushåll): household quotients × persons outside care homes, × the
+    /// district's calibration factor.
     pub households: f64,
+    /// The district's household-quotient calibration factor: occupied dwellings of the base
+    /// year (stock × (1 − vacancy reserve)) ÷ the households the built-in quotients give; 1
+    /// where the stock is unknown.
+    pub headship_calibration: f64,
     /// Dwellings needed = households / (1 − vacancy reserve).
     pub dwellings_needed: f64,
     /// Dwelling stock in the base year less demolitions to this year.
@@ -39,22 +44,32 @@ pub struct DemandRow {
     pub gap: f64,
     /// Gap per 1,000 inhabitants; NaN (written as null) when the population is 0.
     pub gap_per_1000: f64,
-    /// Care-home places needed (särskilt boende) for persons 80+.
+    /// Persons who moved into the district's new dwellings since the base year (cumulative).
+    pub new_dwelling_movers: f64,
+    /// True when the district's dwellings held its population back this year.
+    pub housing_constrained: bool,
+    /// Care-home places needed (särskilt boende) = ratio × persons 80+.
     pub care_places_needed: f64,
-    /// Persons living in care homes (observed places in observed years, the base-year share of
-    /// 80+ after); taken out before households are counted.
+    /// Care-home places in the stock (specialbostad) in the base year.
+    pub care_places_existing: f64,
+    /// Care-home places in pipeline projects expected by this year (cumulative).
+    pub care_places_pipeline: f64,
+    /// Care-place balance = existing + pipeline − needed; negative: a shortage.
+    pub care_place_balance: f64,
+    /// Persons living in care homes (taken out before households are counted): the places
+    /// needed, capped at the persons 80+.
     pub persons_in_care: f64,
     /// Dependency ratio (försörjningsbörda) = (0–19 + 65+) / (20–64); NaN (written as null)
     /// when nobody is 20–64.
     pub dependency_ratio: f64,
-    /// Small flats needed beyond the base year: the change since the base year of the households
-    /// headed by persons 20–29, / (1 − vacancy reserve). Signed: negative when the group shrinks.
+    /// Small flats needed: dwellings for the households whose head is under 30.
     pub small_flats_needed: f64,
-    /// Family dwellings (3–4 rooms or småhus) needed beyond the base year: the same for 30–49.
+    /// Family dwellings (3–4 rooms or småhus) needed: households with a head of 30–64.
     pub family_dwellings_needed: f64,
-    /// Accessible flats needed beyond the base year: the same for 65–79.
+    /// Accessible flats needed: households with a head of 65–79.
     pub accessible_flats_needed: f64,
-    /// Senior dwellings needed beyond the base year: the same for 80+ living outside care homes.
+    /// Senior dwellings needed: households with a head of 80+ living outside care homes. The
+    /// four types add up to `dwellings_needed`.
     pub senior_dwellings_needed: f64,
 }
 
@@ -71,8 +86,13 @@ pub struct ModelRun {
     pub rows: Vec<DemandRow>,
     /// Plain-language notes about the run (e.g. "no migration data: closed population").
     pub notes: Vec<String>,
-    /// The migration scenario the run used.
-    pub scenario: Scenario,
+    /// The scenario the run used (`base` or a name from the manifest).
+    pub scenario: String,
+    /// The levers of that scenario.
+    pub levers: Levers,
+    /// The municipality by single year of age: observed base year, then each projected year.
+    #[serde(skip)]
+    pub municipal: Vec<(i32, Pyramid)>,
     /// Population by year, district, sex and band behind the rows (not serialized: large).
     #[serde(skip)]
     pub cohorts: Cohorts,

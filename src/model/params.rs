@@ -23,35 +23,25 @@ pub struct ModelParams {
     /// Care-home places (särskilt boende) needed per 100 persons aged 80+.
     pub care_places_per_100_80_plus: f64,
 
-    /// Number of most recent observed migration years whose mean gives the migration rates.
-    pub rate_years: u32,
-    /// Migration scenario: `low`, `base` or `high`; scales in-migration by [`Self::scenario_scale`].
-    pub scenario: Scenario,
-    /// In-migration multipliers of the three scenarios.
-    pub scenario_scale: ScenarioScale,
-    /// Annual central death rates by sex and band of the dataset (deaths per person and year).
-    /// Default: Swedish rates around 2018 (SCB), the open band from life expectancy.
-    pub death_rates: Option<SexRates>,
-    /// Relative yearly decline of every death rate during the projection (0.01: rates fall 1 % a
-    /// year). Default 0.01.
-    pub mortality_decline: f64,
-    /// Age-specific fertility rates (births per woman and year) for women 15–19, 20–24, …,
-    /// 45–49: exactly seven values. Default: Swedish rates around 2018, TFR 1.76.
-    pub fertility: Option<Vec<f64>>,
-    /// Share of boys among births.
+    /// Years of population change (or of migration records) whose mean gives the net
+    /// migration by age: the residual estimate's window. Default 10.
+    pub migration_window: u32,
+    /// Share of boys among births (SCB: 51.3 %).
     pub boys_share: f64,
-    /// Deaths among the newborn before the end of their first calendar year, per birth.
-    pub infant_mortality: f64,
-    /// When migration is given per district, scale every district's projection (by sex and band,
-    /// each year) so that the districts add up to the municipal projection made with pooled
-    /// rates (avstämning mot kommunprognosen).
-    pub align_to_municipal: bool,
-    /// When migration is municipal only and pipeline completions are known, send in-migrants to
-    /// the new dwellings first (new dwellings × persons per new dwelling) and the rest by
-    /// population share. `false`: by population share only.
+    /// Send completed new dwellings' residents to their districts (housing-led districts);
+    /// `false`: migration follows the population only.
     pub housing_led: bool,
     /// Persons moving into one new dwelling, by kind.
     pub persons_per_new_dwelling: PersonsPerDwelling,
+    /// How far past its base-year persons per dwelling a district may fill its dwellings
+    /// (0.15: 15 %) before housing holds its population back.
+    pub capacity_margin: f64,
+    /// The levers of the base scenario.
+    pub levers: Levers,
+    /// Named scenarios: levers that replace the base scenario's where given.
+    pub scenarios: std::collections::BTreeMap<String, Levers>,
+    /// The scenario to run (`base` or a name of [`Self::scenarios`]).
+    pub scenario: String,
 
     /// Household quotients (hushållskvoter) by band of the dataset: households whose oldest
     /// member is in the band, per person of the band. Default: our table in `docs/model.md`.
@@ -65,49 +55,38 @@ pub struct ModelParams {
     pub stage_years_to_completion: Vec<f64>,
 }
 
-/// Migration scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Scenario {
-    /// Low in-migration.
-    Low,
-    /// The observed mean in-migration.
-    #[default]
-    Base,
-    /// High in-migration.
-    High,
-}
-
-/// In-migration multipliers of the scenarios.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+/// What planners argue about: the levers of a scenario (`[model.levers]` for the base,
+/// `[model.scenarios.NAME]` for named ones; a named scenario's unset levers keep the base's).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct ScenarioScale {
-    /// Multiplier of the low scenario.
-    pub low: f64,
-    /// Multiplier of the base scenario.
-    pub base: f64,
-    /// Multiplier of the high scenario.
-    pub high: f64,
+pub struct Levers {
+    /// Net migration × this (1: as estimated). Range 0–5.
+    pub net_migration_multiplier: Option<f64>,
+    /// Net migration of this many persons a year instead, by the estimated age profile.
+    pub net_migration_per_year: Option<f64>,
+    /// Every pipeline project completes this many years later. Range 0–20.
+    pub pipeline_delay_years: Option<u32>,
+    /// Dwellings completed a year across the municipality, replacing the pipeline's timing.
+    pub completions_per_year: Option<f64>,
+    /// Mortality improvement × this (1: the national trend; 0: rates stay at the base year's).
+    /// Range 0–3.
+    pub mortality_improvement: Option<f64>,
+    /// Fertility × this (1: the municipality's estimated level). Range 0–3.
+    pub fertility_multiplier: Option<f64>,
 }
 
-impl Default for ScenarioScale {
-    fn default() -> Self {
-        Self {
-            low: 0.8,
-            base: 1.0,
-            high: 1.2,
+impl Levers {
+    /// These levers with `over`'s set values taking precedence.
+    pub fn overlaid(&self, over: &Levers) -> Levers {
+        Levers {
+            net_migration_multiplier: over.net_migration_multiplier.or(self.net_migration_multiplier),
+            net_migration_per_year: over.net_migration_per_year.or(self.net_migration_per_year),
+            pipeline_delay_years: over.pipeline_delay_years.or(self.pipeline_delay_years),
+            completions_per_year: over.completions_per_year.or(self.completions_per_year),
+            mortality_improvement: over.mortality_improvement.or(self.mortality_improvement),
+            fertility_multiplier: over.fertility_multiplier.or(self.fertility_multiplier),
         }
     }
-}
-
-/// A table of rates by band, one for men and one for women.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SexRates {
-    /// Men, one value per band of the dataset.
-    pub male: Vec<f64>,
-    /// Women, one value per band of the dataset.
-    pub female: Vec<f64>,
 }
 
 /// Persons per new dwelling by kind (used for housing-led in-migration).
@@ -139,13 +118,15 @@ impl Default for PersonsPerDwelling {
 }
 
 impl ModelParams {
-    /// The in-migration multiplier of the chosen scenario.
-    pub fn in_migration_scale(&self) -> f64 {
-        match self.scenario {
-            Scenario::Low => self.scenario_scale.low,
-            Scenario::Base => self.scenario_scale.base,
-            Scenario::High => self.scenario_scale.high,
+    /// The levers of the chosen scenario (the base's overlaid by the named one's), or `None`
+    /// when [`Self::scenario`] names no scenario of the manifest.
+    pub fn active_levers(&self) -> Option<Levers> {
+        if self.scenario == "base" {
+            return Some(self.levers.clone());
         }
+        self.scenarios
+            .get(&self.scenario)
+            .map(|s| self.levers.overlaid(s))
     }
 
     /// Every problem with these parameters for a dataset with `bands`, in plain words (empty:
@@ -154,29 +135,19 @@ impl ModelParams {
     pub fn validate(&self, bands: &AgeBands) -> Vec<String> {
         let mut problems = Vec::new();
         let n = bands.len();
-        let share = |name: &str, v: f64, max: f64, problems: &mut Vec<String>| {
-            if !(0.0..=max).contains(&v) || v.is_nan() {
-                problems.push(format!("model.{name} = {v}: must lie in 0..={max}"));
+        let range = |name: &str, v: f64, lo: f64, hi: f64, problems: &mut Vec<String>| {
+            if !(lo..=hi).contains(&v) || v.is_nan() {
+                problems.push(format!("model.{name} = {v}: must lie in {lo}..={hi}"));
             }
         };
-        share("vacancy_reserve", self.vacancy_reserve, 0.5, &mut problems);
-        share("demolition_rate", self.demolition_rate, 0.5, &mut problems);
-        share(
-            "mortality_decline",
-            self.mortality_decline,
-            0.5,
-            &mut problems,
-        );
-        share("boys_share", self.boys_share, 1.0, &mut problems);
-        share(
-            "infant_mortality",
-            self.infant_mortality,
-            1.0,
-            &mut problems,
-        );
-        share(
+        range("vacancy_reserve", self.vacancy_reserve, 0.0, 0.5, &mut problems);
+        range("demolition_rate", self.demolition_rate, 0.0, 0.5, &mut problems);
+        range("boys_share", self.boys_share, 0.0, 1.0, &mut problems);
+        range("capacity_margin", self.capacity_margin, 0.0, 2.0, &mut problems);
+        range(
             "care_places_per_100_80_plus",
             self.care_places_per_100_80_plus,
+            0.0,
             100.0,
             &mut problems,
         );
@@ -186,42 +157,44 @@ impl ModelParams {
                 self.horizon
             ));
         }
-        if self.rate_years == 0 {
-            problems.push("model.rate_years = 0: at least one year".into());
+        if !(1..=30).contains(&self.migration_window) {
+            problems.push(format!(
+                "model.migration_window = {}: must lie in 1..=30 years",
+                self.migration_window
+            ));
         }
-        let s = self.scenario_scale;
-        for (name, v) in [("low", s.low), ("base", s.base), ("high", s.high)] {
-            if !(v >= 0.0 && v.is_finite()) {
-                problems.push(format!(
-                    "model.scenario_scale.{name} = {v}: must be 0 or more"
-                ));
-            }
+        let mut levers = vec![("levers".to_string(), &self.levers)];
+        levers.extend(self.scenarios.iter().map(|(k, v)| (format!("scenarios.{k}"), v)));
+        for (at, l) in levers {
+            let mut opt = |name: &str, v: Option<f64>, lo: f64, hi: f64| {
+                if let Some(v) = v {
+                    range(&format!("{at}.{name}"), v, lo, hi, &mut problems);
+                }
+            };
+            opt("net_migration_multiplier", l.net_migration_multiplier, 0.0, 5.0);
+            opt("net_migration_per_year", l.net_migration_per_year, -1e6, 1e6);
+            opt("completions_per_year", l.completions_per_year, 0.0, 1e6);
+            opt("mortality_improvement", l.mortality_improvement, 0.0, 3.0);
+            opt("fertility_multiplier", l.fertility_multiplier, 0.0, 3.0);
+            opt(
+                "pipeline_delay_years",
+                l.pipeline_delay_years.map(f64::from),
+                0.0,
+                20.0,
+            );
+        }
+        if self.active_levers().is_none() {
+            problems.push(format!(
+                "model.scenario = '{}': not 'base' nor a scenario of [model.scenarios] ({})",
+                self.scenario,
+                self.scenarios.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
         }
         let nonneg = |name: &str, v: &[f64], problems: &mut Vec<String>| {
             if v.iter().any(|x| !(*x >= 0.0 && x.is_finite())) {
                 problems.push(format!("model.{name}: every value must be 0 or more"));
             }
         };
-        if let Some(d) = &self.death_rates {
-            for (sex, v) in [("male", &d.male), ("female", &d.female)] {
-                if v.len() != n {
-                    problems.push(format!(
-                        "model.death_rates.{sex} has {} values; the dataset has {n} age bands",
-                        v.len()
-                    ));
-                }
-                nonneg(&format!("death_rates.{sex}"), v, &mut problems);
-            }
-        }
-        if let Some(f) = &self.fertility {
-            if f.len() != 7 {
-                problems.push(format!(
-                    "model.fertility has {} values; expected 7 (15-19, 20-24, … 45-49)",
-                    f.len()
-                ));
-            }
-            nonneg("fertility", f, &mut problems);
-        }
         if let Some(h) = &self.headship {
             if h.len() != n {
                 problems.push(format!(
@@ -260,17 +233,14 @@ impl Default for ModelParams {
             vacancy_reserve: 0.01,
             demolition_rate: 0.0005,
             care_places_per_100_80_plus: 13.0,
-            rate_years: 5,
-            scenario: Scenario::Base,
-            scenario_scale: ScenarioScale::default(),
-            death_rates: None,
-            mortality_decline: 0.01,
-            fertility: None,
+            migration_window: 10,
             boys_share: 0.513,
-            infant_mortality: 0.002,
-            align_to_municipal: true,
             housing_led: true,
             persons_per_new_dwelling: PersonsPerDwelling::default(),
+            capacity_margin: 0.15,
+            levers: Levers::default(),
+            scenarios: Default::default(),
+            scenario: "base".into(),
             headship: None,
             stage_completion_probability: vec![
                 0.40, 0.50, 0.60, 0.70, 0.75, 0.80, 0.85, 0.90, 0.92, 0.97,

@@ -20,9 +20,14 @@ pub struct Completions {
     pub years: usize,
     /// Expected ordinary dwellings (every type but specialbostad), `[district][k − 1]`.
     pub dwellings: Vec<f64>,
-    /// Expected persons moving in (dwellings of every type × persons per new dwelling),
-    /// `[district][k − 1]`.
+    /// Expected persons moving into ordinary new dwellings (dwellings × persons per new
+    /// dwelling), `[district][k − 1]`.
     pub persons: Vec<f64>,
+    /// Expected care-home places (specialbostad) opening, `[district][k − 1]`.
+    pub care_places: Vec<f64>,
+    /// Persons a year moving into the dwellings completed in the years the migration estimate
+    /// comes from (the reference for housing-led migration; 0 when unknown).
+    pub reference_persons: f64,
     /// Projects left out because they lie in no district.
     pub without_district: usize,
     /// Projects expected after the horizon.
@@ -82,19 +87,23 @@ pub fn expected_completion(
     Some((year.max(base_year + 1), probability))
 }
 
-/// Expected completions of `projects` for `districts` districts over `horizon` years.
+/// Expected completions of `projects` for `districts` districts over `horizon` years, every
+/// project `delay` years later than its stage says (a scenario lever).
 pub fn completions(
     projects: &[Project],
     districts: usize,
     params: &ModelParams,
     base_year: i32,
     horizon: u32,
+    delay: u32,
 ) -> Completions {
     let h = horizon as usize;
     let mut c = Completions {
         years: h,
         dwellings: vec![0.0; districts * h],
         persons: vec![0.0; districts * h],
+        care_places: vec![0.0; districts * h],
+        reference_persons: 0.0,
         without_district: 0,
         after_horizon: 0,
     };
@@ -102,6 +111,7 @@ pub fn completions(
         let Some((year, probability)) = expected_completion(p, params, base_year) else {
             continue;
         };
+        let year = year + delay as i32;
         let Some(d) = p.district.filter(|d| *d < districts) else {
             c.without_district += 1;
             continue;
@@ -113,11 +123,13 @@ pub fn completions(
         }
         let expected = p.dwellings * probability;
         let i = d * h + k - 1;
-        if p.dwelling_type != DwellingType::Specialbostad {
+        if p.dwelling_type == DwellingType::Specialbostad {
+            c.care_places[i] += expected;
+        } else {
             c.dwellings[i] += expected;
+            c.persons[i] += expected
+                * persons_per_dwelling(&params.persons_per_new_dwelling, p.dwelling_type, p.tenure);
         }
-        c.persons[i] += expected
-            * persons_per_dwelling(&params.persons_per_new_dwelling, p.dwelling_type, p.tenure);
     }
     c
 }

@@ -114,6 +114,7 @@ pub fn dataset() -> Dataset {
         transit: Vec::new(),
         projects: Vec::new(),
         as_of: None,
+        series: Default::default(),
     }
 }
 

@@ -158,6 +158,7 @@ pub fn dataset() -> Dataset {
         transit: Vec::new(),
         projects,
         as_of: Some(date("2018-12-31")),
+        series: Default::default(),
     }
 }
 
