@@ -14,7 +14,7 @@ use housing_need::flags::{
     evaluate, evaluate_rules, rules, Comparison, Context, FlagKind, FlagParams, FlagResult, Reason,
     Residence, ResidentBasis, Role, Rule, Unit,
 };
-use housing_need::model::{Cohorts, DemandRow, ModelRun, Scenario};
+use housing_need::model::{Cohorts, DemandRow, ModelRun};
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -76,12 +76,18 @@ fn row(code: &str, year: i32, gap: f64, stock: f64) -> DemandRow {
         population_65_79: 0.0,
         population_80_plus: 0.0,
         households: 0.0,
+        headship_calibration: 1.0,
         dwellings_needed: stock + gap,
         dwellings_stock: stock,
         dwellings_pipeline: 0.0,
         gap,
         gap_per_1000: 0.0,
+        new_dwelling_movers: 0.0,
+        housing_constrained: false,
         care_places_needed: 0.0,
+        care_places_existing: 0.0,
+        care_places_pipeline: 0.0,
+        care_place_balance: 0.0,
         persons_in_care: 0.0,
         dependency_ratio: 0.0,
         small_flats_needed: 0.0,
@@ -99,7 +105,9 @@ fn run(rows: Vec<DemandRow>) -> ModelRun {
         first_year: 2016,
         rows,
         notes: Vec::new(),
-        scenario: Scenario::default(),
+        scenario: "base".into(),
+        levers: Default::default(),
+        municipal: Vec::new(),
         cohorts: Cohorts {
             years: Vec::new(),
             districts: 0,

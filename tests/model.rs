@@ -5,6 +5,8 @@
 //!
 //! Datasets are built by hand here (small squares as districts); the default dataset is used
 //! where it loads.
+// Loops over sex and age index several arrays at once, as the formulas in the docs do.
+#![allow(clippy::needless_range_loop)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,7 +19,7 @@ use housing_need::domain::{
     AgeBands, Dataset, District, DwellingRecord, DwellingType, MigrationRecord, PopulationRecord,
     Project, ProjectStage, Sex, StageDates, Tenure,
 };
-use housing_need::model::{self, DemandRow, ModelParams, ModelRun, Scenario, SexRates};
+use housing_need::model::{self, DemandRow, ModelParams, ModelRun};
 
 const BANDS: usize = 17;
 
@@ -141,19 +143,6 @@ fn row<'a>(run: &'a ModelRun, district: &str, year: i32) -> &'a DemandRow {
         .unwrap_or_else(|| panic!("no row for {district} {year}"))
 }
 
-/// Parameters with no deaths, no births and no infant deaths.
-fn no_deaths_no_births() -> ModelParams {
-    ModelParams {
-        death_rates: Some(SexRates {
-            male: vec![0.0; BANDS],
-            female: vec![0.0; BANDS],
-        }),
-        fertility: Some(vec![0.0; 7]),
-        infant_mortality: 0.0,
-        ..ModelParams::default()
-    }
-}
-
 #[test]
 fn observed_years_reproduce_the_inputs_exactly() {
     let mut ds = dataset(3);
@@ -225,326 +214,6 @@ fn population_given_for_both_sexes_only_is_split_and_said() {
     );
 }
 
-#[test]
-fn without_deaths_births_or_migration_people_only_age() {
-    let mut ds = dataset(1);
-    ds.population.push(pop(0, 2018, Sex::Male, 0, 100.0));
-    ds.population.push(pop(0, 2018, Sex::Male, 1, 50.0));
-    ds.population.push(pop(0, 2018, Sex::Female, 15, 10.0));
-    ds.population.push(pop(0, 2018, Sex::Female, 16, 5.0));
-    let params = ModelParams {
-        horizon: 2,
-        ..no_deaths_no_births()
-    };
-    let run = model::run(&ds, &params);
-    let m = |year, band| run.cohorts.get(year, 0, Sex::Male, band).unwrap();
-    let f = |year, band| run.cohorts.get(year, 0, Sex::Female, band).unwrap();
-    // One year: each band keeps four fifths and passes a fifth up.
-    assert_relative_eq!(m(2019, 0), 80.0, max_relative = 1e-12);
-    assert_relative_eq!(m(2019, 1), 50.0 * 0.8 + 100.0 * 0.2, max_relative = 1e-12);
-    assert_relative_eq!(m(2019, 2), 10.0, max_relative = 1e-12);
-    // The open band 80+ keeps everyone and receives a fifth of 75–79.
-    assert_relative_eq!(f(2019, 15), 8.0, max_relative = 1e-12);
-    assert_relative_eq!(f(2019, 16), 7.0, max_relative = 1e-12);
-    // Two years.
-    assert_relative_eq!(m(2020, 0), 64.0, max_relative = 1e-12);
-    assert_relative_eq!(m(2020, 1), 64.0, max_relative = 1e-12);
-    assert_relative_eq!(m(2020, 2), 20.0, max_relative = 1e-12);
-    assert_relative_eq!(m(2020, 3), 2.0, max_relative = 1e-12);
-    assert_relative_eq!(f(2020, 15), 6.4, max_relative = 1e-12);
-    assert_relative_eq!(f(2020, 16), 8.6, max_relative = 1e-12);
-    // Nobody is lost.
-    for year in [2019, 2020] {
-        assert_relative_eq!(
-            row(&run, "D0", year).population,
-            165.0,
-            max_relative = 1e-12
-        );
-    }
-}
-
-/// Three districts, base year 2018, two projected years, no deaths, births or migration.
-/// Headship 0 below 20, 0.5 for 20–79 and 0.8 for 80+; vacancy reserve 2 %; demolitions 1 %
-/// a year; care places 13 per 100 persons 80+; every pipeline stage completes with
-/// probability 0.5 one year after it was reached.
-#[test]
-fn three_districts_two_years_by_hand() {
-    let mut ds = dataset(3);
-    // A: 200 persons 40–44, 100 women 80+, 20 care-home places, 180 dwellings, 30 flats
-    //    at startbesked in June 2018.
-    ds.population.push(pop(0, 2018, Sex::Male, 8, 100.0));
-    ds.population.push(pop(0, 2018, Sex::Female, 8, 100.0));
-    ds.population.push(pop(0, 2018, Sex::Female, 16, 100.0));
-    ds.dwellings
-        .push(dwellings(0, 2018, DwellingType::Specialbostad, 20.0));
-    ds.dwellings
-        .push(dwellings(0, 2018, DwellingType::Flerbostadshus, 120.0));
-    ds.dwellings
-        .push(dwellings(0, 2018, DwellingType::Smahus, 60.0));
-    ds.projects.push(project(
-        "P1",
-        0,
-        ProjectStage::Startbesked,
-        "2018-06-01",
-        30.0,
-    ));
-    // B: 100 persons 20–24, 50 men 75–79, 70 dwellings.
-    ds.population.push(pop(1, 2018, Sex::Male, 4, 50.0));
-    ds.population.push(pop(1, 2018, Sex::Female, 4, 50.0));
-    ds.population.push(pop(1, 2018, Sex::Male, 15, 50.0));
-    ds.dwellings
-        .push(dwellings(1, 2018, DwellingType::Flerbostadshus, 70.0));
-    // C: nobody, 5 dwellings.
-    ds.dwellings
-        .push(dwellings(2, 2018, DwellingType::Smahus, 5.0));
-
-    let mut headship = vec![0.5; BANDS];
-    headship[..4].fill(0.0);
-    headship[16] = 0.8;
-    let params = ModelParams {
-        horizon: 2,
-        vacancy_reserve: 0.02,
-        demolition_rate: 0.01,
-        headship: Some(headship),
-        stage_completion_probability: vec![0.5; 10],
-        stage_years_to_completion: vec![1.0; 10],
-        ..no_deaths_no_births()
-    };
-    let run = model::run(&ds, &params);
-    assert_eq!(run.rows.len(), 9);
-    let eps = 1e-9;
-
-    // District A.
-    let a18 = row(&run, "D0", 2018);
-    assert_relative_eq!(a18.persons_in_care, 20.0, max_relative = eps);
-    assert_relative_eq!(a18.households, 0.5 * 200.0 + 0.8 * 80.0, max_relative = eps);
-    assert_relative_eq!(a18.dwellings_needed, 164.0 / 0.98, max_relative = eps);
-    assert_relative_eq!(a18.dwellings_stock, 180.0, max_relative = eps);
-    assert_relative_eq!(a18.dwellings_pipeline, 0.0);
-    assert_relative_eq!(a18.gap, 164.0 / 0.98 - 180.0, max_relative = eps);
-    assert_relative_eq!(a18.care_places_needed, 13.0, max_relative = eps);
-    assert_relative_eq!(a18.dependency_ratio, 0.5, max_relative = eps);
-    for year in [2019, 2020] {
-        let k = year - 2018;
-        let a = row(&run, "D0", year);
-        assert!(!a.observed);
-        assert_relative_eq!(a.population, 300.0, max_relative = eps);
-        // 20 % of 80+ in care, as observed in the base year.
-        assert_relative_eq!(a.persons_in_care, 20.0, max_relative = eps);
-        assert_relative_eq!(a.households, 164.0, max_relative = eps);
-        let stock = 180.0 * 0.99_f64.powi(k);
-        assert_relative_eq!(a.dwellings_stock, stock, max_relative = eps);
-        // The project reached startbesked mid-2018: expected in 2019, 30 × 0.5.
-        assert_relative_eq!(a.dwellings_pipeline, 15.0, max_relative = eps);
-        let gap = 164.0 / 0.98 - (stock + 15.0);
-        assert_relative_eq!(a.gap, gap, max_relative = eps);
-        assert_relative_eq!(a.gap_per_1000, gap / 300.0 * 1000.0, max_relative = eps);
-        assert_relative_eq!(a.care_places_needed, 13.0, max_relative = eps);
-        assert_relative_eq!(a.senior_dwellings_needed, 0.0, epsilon = 1e-9);
-    }
-
-    // District B: a fifth of 75–79 turns 80 each year; of the 100 persons 20–24, 20 are 25–29
-    // after one year, and in the second year 4 of those turn 30.
-    let expect_b = [
-        (2018, 50.0, 0.0, 0.0),
-        (2019, 40.0, 10.0, 0.0),
-        (2020, 32.0, 18.0, 4.0),
-    ];
-    for (year, p75, p80, p30) in expect_b {
-        let b = row(&run, "D1", year);
-        let households = 0.5 * 100.0 + 0.5 * p75 + 0.8 * p80;
-        assert_relative_eq!(b.population_65_79, p75, max_relative = eps);
-        assert_relative_eq!(b.population_80_plus, p80, epsilon = 1e-9);
-        // No care-home places in B: nobody in care.
-        assert_relative_eq!(b.persons_in_care, 0.0);
-        assert_relative_eq!(b.households, households, max_relative = eps);
-        assert_relative_eq!(b.dwellings_needed, households / 0.98, max_relative = eps);
-        let stock = 70.0 * 0.99_f64.powi(year - 2018);
-        assert_relative_eq!(b.dwellings_stock, stock, max_relative = eps);
-        assert_relative_eq!(b.dwellings_pipeline, 0.0);
-        assert_relative_eq!(b.gap, households / 0.98 - stock, max_relative = eps);
-        assert_relative_eq!(b.care_places_needed, 0.13 * p80, epsilon = 1e-9);
-        // Demand by type against 2018: 20–29 loses those turning 30, 65–79 shrinks, 80+ grows.
-        assert_relative_eq!(b.small_flats_needed, -0.5 * p30 / 0.98, epsilon = 1e-9);
-        assert_relative_eq!(b.family_dwellings_needed, 0.5 * p30 / 0.98, epsilon = 1e-9);
-        assert_relative_eq!(
-            b.accessible_flats_needed,
-            0.5 * (p75 - 50.0) / 0.98,
-            epsilon = 1e-9
-        );
-        assert_relative_eq!(b.senior_dwellings_needed, 0.8 * p80 / 0.98, epsilon = 1e-9);
-        assert_relative_eq!(b.dependency_ratio, (p75 + p80) / 100.0, max_relative = eps);
-    }
-
-    // District C: nobody lives there; ratios are NaN (null in the outputs).
-    for year in [2018, 2019, 2020] {
-        let c = row(&run, "D2", year);
-        assert_eq!(c.population, 0.0);
-        let stock = 5.0 * 0.99_f64.powi(year - 2018);
-        assert_relative_eq!(c.gap, -stock, max_relative = eps);
-        assert!(c.gap_per_1000.is_nan());
-        assert!(c.dependency_ratio.is_nan());
-    }
-}
-
-/// Sums a dataset's districts into one: population, migration, dwellings and projects.
-fn summed(ds: &Dataset) -> Dataset {
-    let mut one = dataset(1);
-    one.bands = ds.bands.clone();
-    let mut population: BTreeMap<(i32, Sex, usize), f64> = BTreeMap::new();
-    for r in &ds.population {
-        *population.entry((r.year, r.sex, r.band)).or_default() += r.persons;
-    }
-    one.population = population
-        .into_iter()
-        .map(|((year, sex, band), persons)| pop(0, year, sex, band, persons))
-        .collect();
-    let mut migration: BTreeMap<(bool, i32, Sex, usize), (f64, f64)> = BTreeMap::new();
-    for r in &ds.migration {
-        let e = migration
-            .entry((r.district.is_some(), r.year, r.sex, r.band))
-            .or_default();
-        e.0 += r.in_migrants;
-        e.1 += r.out_migrants;
-    }
-    one.migration = migration
-        .into_iter()
-        .map(|((has, year, sex, band), (i, o))| MigrationRecord {
-            district: has.then_some(0),
-            year,
-            sex,
-            band,
-            in_migrants: i,
-            out_migrants: o,
-        })
-        .collect();
-    one.dwellings = ds
-        .dwellings
-        .iter()
-        .map(|r| DwellingRecord {
-            district: 0,
-            ..r.clone()
-        })
-        .collect();
-    one.projects = ds
-        .projects
-        .iter()
-        .map(|p| Project {
-            district: p.district.map(|_| 0),
-            ..p.clone()
-        })
-        .collect();
-    one
-}
-
-/// Asserts that the districts of `run` add up to `municipal` (a one-district run on the summed
-/// inputs) in every year, band and sex, and in the population groups of the rows.
-fn assert_conserved(run: &ModelRun, municipal: &ModelRun, bands: usize) {
-    assert_eq!(run.cohorts.years, municipal.cohorts.years);
-    let nd = run.cohorts.districts;
-    for &year in &run.cohorts.years {
-        for sex in [Sex::Male, Sex::Female] {
-            for b in 0..bands {
-                let sum: f64 = (0..nd)
-                    .map(|d| run.cohorts.get(year, d, sex, b).expect("a cell"))
-                    .sum();
-                let m = municipal.cohorts.get(year, 0, sex, b).expect("a cell");
-                assert_relative_eq!(sum, m, max_relative = 1e-9, epsilon = 1e-9);
-            }
-        }
-        let rows: Vec<&DemandRow> = run.rows.iter().filter(|r| r.year == year).collect();
-        let m = municipal
-            .rows
-            .iter()
-            .find(|r| r.year == year)
-            .expect("a municipal row");
-        let total = |f: fn(&DemandRow) -> f64| rows.iter().map(|r| f(r)).sum::<f64>();
-        assert_relative_eq!(total(|r| r.population), m.population, max_relative = 1e-9);
-        assert_relative_eq!(
-            total(|r| r.population_0_19),
-            m.population_0_19,
-            max_relative = 1e-9
-        );
-        assert_relative_eq!(
-            total(|r| r.population_20_64),
-            m.population_20_64,
-            max_relative = 1e-9
-        );
-        assert_relative_eq!(
-            total(|r| r.population_65_79),
-            m.population_65_79,
-            max_relative = 1e-9
-        );
-        assert_relative_eq!(
-            total(|r| r.population_80_plus),
-            m.population_80_plus,
-            max_relative = 1e-9
-        );
-        assert_relative_eq!(
-            total(|r| r.dwellings_stock),
-            m.dwellings_stock,
-            max_relative = 1e-9
-        );
-        assert_relative_eq!(
-            total(|r| r.dwellings_pipeline),
-            m.dwellings_pipeline,
-            max_relative = 1e-9,
-            epsilon = 1e-9
-        );
-    }
-}
-
-fn synthetic_for_conservation(per_district_migration: bool) -> Dataset {
-    let mut ds = dataset(5);
-    varied_population(&mut ds, &[2014, 2015, 2016, 2017, 2018]);
-    varied_migration(
-        &mut ds,
-        &[2014, 2015, 2016, 2017, 2018],
-        per_district_migration,
-    );
-    for d in 0..5 {
-        ds.dwellings.push(dwellings(
-            d,
-            2018,
-            DwellingType::Flerbostadshus,
-            300.0 + d as f64,
-        ));
-    }
-    ds.projects
-        .push(project("P1", 1, ProjectStage::Samrad, "2016-03-01", 120.0));
-    ds.projects.push(project(
-        "P2",
-        3,
-        ProjectStage::Startbesked,
-        "2018-09-01",
-        40.0,
-    ));
-    ds
-}
-
-#[test]
-fn districts_add_up_to_the_municipal_projection_with_district_migration() {
-    let ds = synthetic_for_conservation(true);
-    let params = ModelParams::default();
-    let run = model::run(&ds, &params);
-    let municipal = model::run(&summed(&ds), &params);
-    assert_conserved(&run, &municipal, BANDS);
-}
-
-#[test]
-fn districts_add_up_to_the_municipal_projection_with_municipal_migration() {
-    let ds = synthetic_for_conservation(false);
-    let params = ModelParams::default();
-    let run = model::run(&ds, &params);
-    assert!(
-        run.notes.iter().any(|n| n.contains("housing-led")),
-        "{:?}",
-        run.notes
-    );
-    let municipal = model::run(&summed(&ds), &params);
-    assert_conserved(&run, &municipal, BANDS);
-}
-
 /// The default dataset, when ingest can load it.
 fn default_dataset() -> Option<(Dataset, ModelParams)> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas/alingsas.toml");
@@ -562,16 +231,6 @@ fn default_dataset() -> Option<(Dataset, ModelParams)> {
             None
         }
     }
-}
-
-#[test]
-fn districts_add_up_to_the_municipal_projection_on_the_default_dataset() {
-    let Some((ds, params)) = default_dataset() else {
-        return;
-    };
-    let run = model::run(&ds, &params);
-    let municipal = model::run(&summed(&ds), &params);
-    assert_conserved(&run, &municipal, ds.bands.len());
 }
 
 #[test]
@@ -652,31 +311,6 @@ fn dependency_ratio_of_the_default_dataset_equals_its_inputs() {
         "dependency ratio {}: {municipal:.3} (seed: 0.86 in Alingsås 2018)",
         run.base_year
     );
-}
-
-#[test]
-fn scenarios_scale_in_migration() {
-    let ds = synthetic_for_conservation(true);
-    let at_horizon = |scenario| {
-        let run = model::run(
-            &ds,
-            &ModelParams {
-                scenario,
-                ..ModelParams::default()
-            },
-        );
-        run.rows
-            .iter()
-            .filter(|r| r.year == run.horizon_year)
-            .map(|r| r.population)
-            .sum::<f64>()
-    };
-    let (low, base, high) = (
-        at_horizon(Scenario::Low),
-        at_horizon(Scenario::Base),
-        at_horizon(Scenario::High),
-    );
-    assert!(low < base && base < high, "{low} {base} {high}");
 }
 
 #[test]
@@ -763,6 +397,34 @@ fn real_deso_2025_data_runs_and_keeps_the_base_year() {
         "real DeSO 2025 data: {} districts, 2035 population {total:.0}",
         ds.districts.len()
     );
+}
+
+fn synthetic_for_conservation(per_district_migration: bool) -> Dataset {
+    let mut ds = dataset(5);
+    varied_population(&mut ds, &[2014, 2015, 2016, 2017, 2018]);
+    varied_migration(
+        &mut ds,
+        &[2014, 2015, 2016, 2017, 2018],
+        per_district_migration,
+    );
+    for d in 0..5 {
+        ds.dwellings.push(dwellings(
+            d,
+            2018,
+            DwellingType::Flerbostadshus,
+            300.0 + d as f64,
+        ));
+    }
+    ds.projects
+        .push(project("P1", 1, ProjectStage::Samrad, "2016-03-01", 120.0));
+    ds.projects.push(project(
+        "P2",
+        3,
+        ProjectStage::Startbesked,
+        "2018-09-01",
+        40.0,
+    ));
+    ds
 }
 
 mod outputs {
@@ -909,15 +571,21 @@ fn model_parameters_read_from_toml_with_defaults_for_the_rest() {
         r#"
         horizon = 5
         scenario = "high"
-        fertility = [0.004, 0.03, 0.09, 0.12, 0.07, 0.015, 0.001]
+        [levers]
+        net_migration_multiplier = 0.9
+        [scenarios.high]
+        net_migration_multiplier = 1.5
+        pipeline_delay_years = 2
         [persons_per_new_dwelling]
         smahus = 3.0
         "#,
     )
     .expect("valid parameters");
     assert_eq!(params.horizon, 5);
-    assert_eq!(params.scenario, Scenario::High);
-    assert_relative_eq!(params.in_migration_scale(), 1.2);
+    assert_eq!(params.scenario, "high");
+    let levers = params.active_levers().expect("a scenario of the manifest");
+    assert_eq!(levers.net_migration_multiplier, Some(1.5));
+    assert_eq!(levers.pipeline_delay_years, Some(2));
     assert_relative_eq!(params.persons_per_new_dwelling.smahus, 3.0);
     assert_relative_eq!(params.persons_per_new_dwelling.rental_flat, 2.0);
     assert_relative_eq!(params.vacancy_reserve, 0.01);
@@ -925,4 +593,261 @@ fn model_parameters_read_from_toml_with_defaults_for_the_rest() {
     let wrong: ModelParams = toml::from_str("headship = [0.5, 0.5]").expect("parses");
     assert_eq!(wrong.validate(&AgeBands::five_year(80)).len(), 1);
     assert!(toml::from_str::<ModelParams>("no_such_parameter = 1").is_err());
+}
+
+/// The forecast on real and sample data: backtests, calibration, demand by type, levers.
+mod forecast {
+    use super::*;
+    use housing_need::model::backtest::backtest;
+    use housing_need::model::forecast::{residual, step, Rates};
+    use housing_need::model::national::national;
+    use housing_need::model::{municipal_series, Levers, Pyramid, AGES};
+
+    fn load(rel: &str) -> (Dataset, ModelParams) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let manifest = housing_need::config::Manifest::load(&path).expect("manifest");
+        let ds = housing_need::ingest::load(&manifest).expect("dataset");
+        (ds, manifest.model)
+    }
+
+    fn mape(b: &housing_need::model::backtest::Backtest, group: &str) -> f64 {
+        b.summary
+            .iter()
+            .find(|s| s.group == group)
+            .map(|s| s.mape)
+            .unwrap_or(f64::NAN)
+    }
+
+    /// The municipality's own forecast made from 2017 (the seed) missed 2018–2025 by MAPE 1.49 %
+    /// (65–79) and 1.23 % (80+); ours, from the same base year with the same data, must do
+    /// better, and the total within 1 %.
+    #[test]
+    fn backtest_from_2017_beats_the_municipality_s_own_forecast() {
+        let (ds, params) = load("geodata/alingsas-kommun/alingsas-kommun.toml");
+        for base in [2012, 2015] {
+            let b = backtest(&ds, &params, base, false).expect("backtest");
+            println!("{}", housing_need::commands::backtest::table(&b, &ds.name));
+        }
+        let b = backtest(&ds, &params, 2017, false).expect("backtest");
+        println!("{}", housing_need::commands::backtest::table(&b, &ds.name));
+        assert_eq!(b.rows.iter().filter(|r| r.group == "total").count(), 8);
+        assert!(mape(&b, "total") <= 1.0, "{}", mape(&b, "total"));
+        assert!(mape(&b, "65-79") < 1.49, "{}", mape(&b, "65-79"));
+        assert!(mape(&b, "80+") < 1.23, "{}", mape(&b, "80+"));
+        assert!(b.notes.iter().any(|n| n.contains("residual")));
+    }
+
+    /// Another municipality in the same layout: a synthetic series made with known migration
+    /// replaces Alingsås's; the residual estimate read through the manifest recovers it.
+    #[test]
+    fn another_municipality_s_series_in_the_same_layout() {
+        let n = national();
+        let rates = Rates {
+            national: n,
+            base_year: 2017,
+            improvement_factor: 1.0,
+            fertility: n.fertility(2017),
+            boys_share: 0.513,
+        };
+        let mut p: Pyramid = [[0.0; AGES]; 2];
+        for s in 0..2 {
+            for a in 0..AGES {
+                p[s][a] = 3000.0 * (-(a as f64) / 70.0).exp() + if a == 45 { 800.0 } else { 0.0 };
+            }
+        }
+        let mut known: Pyramid = [[0.0; AGES]; 2];
+        for s in 0..2 {
+            known[s][0] = 10.0;
+            for a in 1..AGES {
+                known[s][a] = match a {
+                    1..=12 => 30.0,
+                    18..=23 => -90.0,
+                    24..=40 => 50.0,
+                    66..=75 => 10.0,
+                    _ => 0.0,
+                };
+            }
+        }
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas-kommun");
+        for f in ["kommun.geojson", "alingsas-kommun.toml"] {
+            std::fs::copy(src.join(f), dir.path().join(f)).expect("copied");
+        }
+        let mut csv = String::from("region,year,sex,age,persons\n");
+        let write = |year: i32, p: &Pyramid, csv: &mut String| {
+            for (s, sex) in ["men", "women"].iter().enumerate() {
+                for a in 0..AGES {
+                    let age = if a == 100 {
+                        "100+".to_string()
+                    } else {
+                        a.to_string()
+                    };
+                    csv.push_str(&format!("1489,{year},{sex},{age},{:.0}\n", p[s][a]));
+                }
+            }
+        };
+        write(2005, &p, &mut csv);
+        for t in 2006..=2017 {
+            let mut next = [[0.0; AGES]; 2];
+            step(
+                &p,
+                &rates.survival(t),
+                &n.fertility(t),
+                0.513,
+                &known,
+                &mut next,
+            );
+            write(t, &next, &mut csv);
+            p = next;
+        }
+        std::fs::write(dir.path().join("population.csv"), csv).expect("written");
+        std::fs::write(dir.path().join("completions.csv"), "year,dwellings\n").expect("written");
+        let manifest =
+            housing_need::config::Manifest::load(&dir.path().join("alingsas-kommun.toml"))
+                .expect("manifest");
+        let ds = housing_need::ingest::load(&manifest).expect("the same layout loads");
+        let (series, _) = municipal_series(&ds, |_| None, &[], n);
+        assert_eq!(series.len(), 13);
+        let est = residual(&series, n, 2017, 10).expect("an estimate");
+        let k: f64 = known.iter().flatten().sum();
+        let e: f64 = est.net.iter().flatten().sum();
+        println!("known net migration {k:.1} a year, estimated {e:.1}");
+        assert!(((e - k) / k).abs() < 0.02, "{e} vs {k}");
+        // And the backtest command's path runs on it.
+        let b = backtest(&ds, &manifest.model, 2012, false).expect("backtest");
+        assert!(mape(&b, "total") < 0.5, "{}", mape(&b, "total"));
+    }
+
+    fn households_and_types_add_up(rel: &str) {
+        let (ds, params) = load(rel);
+        let run = model::run(&ds, &params);
+        let stock_year = ds
+            .dwellings
+            .iter()
+            .filter(|r| r.dwelling_type != DwellingType::Specialbostad && r.year <= run.base_year)
+            .map(|r| r.year)
+            .max()
+            .expect("a stock");
+        let mut checked = 0;
+        for (i, d) in ds.districts.iter().enumerate() {
+            let stock: f64 = ds
+                .dwellings
+                .iter()
+                .filter(|r| {
+                    r.district == i
+                        && r.year == stock_year
+                        && r.dwelling_type != DwellingType::Specialbostad
+                })
+                .map(|r| r.dwellings)
+                .sum();
+            let row = row(&run, &d.id, run.base_year);
+            if stock > 0.0 {
+                let occupied = stock * (1.0 - params.vacancy_reserve);
+                assert!(
+                    ((row.households - occupied) / occupied).abs() < 0.001,
+                    "{}: {} households, {occupied} occupied",
+                    d.id,
+                    row.households
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 0);
+        for r in &run.rows {
+            let types = r.small_flats_needed
+                + r.family_dwellings_needed
+                + r.accessible_flats_needed
+                + r.senior_dwellings_needed;
+            assert!(
+                (types - r.dwellings_needed).abs() < 1e-6 * r.dwellings_needed.max(1.0),
+                "{} {}: types {types} need {}",
+                r.district,
+                r.year,
+                r.dwellings_needed
+            );
+            assert!(r.population >= 0.0);
+        }
+        assert!(run.cohorts.persons.iter().all(|p| *p >= 0.0));
+        assert!(run.notes.iter().any(|n| n.contains("net migration")));
+        assert!(run.notes.iter().any(|n| n.contains("fertility")));
+        assert!(run
+            .notes
+            .iter()
+            .any(|n| n.contains("calibrated per district")));
+        println!("{rel}: {checked} districts calibrated; notes:");
+        for n in &run.notes {
+            println!("  {n}");
+        }
+    }
+
+    #[test]
+    fn sample_households_equal_occupied_dwellings_and_types_add_up() {
+        households_and_types_add_up("geodata/alingsas/alingsas.toml");
+    }
+
+    #[test]
+    fn real_deso_households_equal_occupied_dwellings_and_types_add_up() {
+        households_and_types_add_up("geodata/alingsas-deso2025/alingsas-deso2025.toml");
+    }
+
+    /// Net migration × 0: the municipality changes only by births and deaths, so every cohort
+    /// shrinks by exactly its survival.
+    #[test]
+    fn no_migration_leaves_only_births_and_deaths() {
+        let (ds, mut params) = load("geodata/alingsas-kommun/alingsas-kommun.toml");
+        params.levers = Levers {
+            net_migration_multiplier: Some(0.0),
+            ..Levers::default()
+        };
+        let run = model::run(&ds, &params);
+        let n = national();
+        for w in run.municipal.windows(2) {
+            let ((_, p0), (year, p1)) = (&w[0], &w[1]);
+            for s in 0..2 {
+                for a in 1..AGES - 1 {
+                    let survival = (-n.death_rate(s, a, *year, run.base_year, 1.0)).exp();
+                    assert_relative_eq!(p1[s][a], p0[s][a - 1] * survival, max_relative = 1e-9);
+                }
+            }
+        }
+    }
+
+    /// A two-year pipeline delay moves the completed dwellings and their movers two years later.
+    #[test]
+    fn a_pipeline_delay_moves_dwellings_and_movers() {
+        let (ds, params) = load("geodata/alingsas/alingsas.toml");
+        let base = model::run(&ds, &params);
+        let mut p = params.clone();
+        p.levers.pipeline_delay_years = Some(2);
+        let late = model::run(&ds, &p);
+        let mut moved = 0.0;
+        for r in base
+            .rows
+            .iter()
+            .filter(|r| !r.observed && r.year + 2 <= base.horizon_year)
+        {
+            let l = row(&late, &r.district, r.year + 2);
+            // Projects already due in the first projected year stay there plus two.
+            assert!(
+                l.dwellings_pipeline <= r.dwellings_pipeline + 1e-9 || r.year == base.base_year + 1
+            );
+            moved += r.new_dwelling_movers;
+        }
+        let total = |run: &ModelRun, y: i32| -> (f64, f64) {
+            run.rows
+                .iter()
+                .filter(|r| r.year == y)
+                .fold((0.0, 0.0), |a, r| {
+                    (a.0 + r.dwellings_pipeline, a.1 + r.new_dwelling_movers)
+                })
+        };
+        for y in base.base_year + 1..=base.horizon_year - 2 {
+            let (d0, m0) = total(&base, y);
+            let (d2, m2) = total(&late, y + 2);
+            // Projects due after the horizon do not come back in; within it, the same amounts.
+            assert_relative_eq!(d0, d2, max_relative = 1e-9);
+            assert_relative_eq!(m0, m2, max_relative = 1e-9);
+        }
+        assert!(moved > 0.0);
+    }
 }

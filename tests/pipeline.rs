@@ -442,7 +442,7 @@ fn anslag_shares_the_adoptions_completion_parameters_in_the_model() {
 mod coverage {
     use super::*;
     use housing_need::domain::{AgeBands, Dataset, District};
-    use housing_need::model::{Cohorts, DemandRow, ModelRun, Scenario};
+    use housing_need::model::{Cohorts, DemandRow, ModelRun};
 
     fn district(id: &str) -> District {
         District {
@@ -465,12 +465,18 @@ mod coverage {
             population_65_79: 0.0,
             population_80_plus: 0.0,
             households: 0.0,
+            headship_calibration: 1.0,
             dwellings_needed: needed,
             dwellings_stock: stock,
             dwellings_pipeline: pipeline,
             gap: needed - stock - pipeline,
             gap_per_1000: f64::NAN,
+            new_dwelling_movers: 0.0,
+            housing_constrained: false,
             care_places_needed: 0.0,
+            care_places_existing: 0.0,
+            care_places_pipeline: 0.0,
+            care_place_balance: 0.0,
             persons_in_care: 0.0,
             dependency_ratio: f64::NAN,
             small_flats_needed: 0.0,
@@ -494,6 +500,7 @@ mod coverage {
             transit: vec![],
             projects,
             as_of: Some(d("2018-12-31")),
+            series: Default::default(),
         }
     }
 
@@ -504,7 +511,9 @@ mod coverage {
             first_year: 2018,
             rows,
             notes: vec![],
-            scenario: Scenario::default(),
+            scenario: "base".into(),
+            levers: Default::default(),
+            municipal: Vec::new(),
             cohorts: Cohorts {
                 years: vec![],
                 districts: 0,

@@ -28,7 +28,8 @@ pub struct BacktestArgs {
 
 /// Runs `backtest`.
 pub fn run(args: BacktestArgs) -> crate::Result<ExitCode> {
-    let manifest = crate::config::Manifest::load(&args.data.manifest)?;
+    let manifest_path = args.data.manifest_path()?;
+    let manifest = crate::config::Manifest::load(&manifest_path)?;
     let dataset = crate::ingest::load(&manifest)?;
     let result = match backtest(
         &dataset,
@@ -38,7 +39,7 @@ pub fn run(args: BacktestArgs) -> crate::Result<ExitCode> {
     ) {
         Ok(r) => r,
         Err(message) => {
-            eprintln!("error: {}: {message}", args.data.manifest.display());
+            eprintln!("error: {}: {message}", manifest_path.display());
             return Ok(ExitCode::from(2));
         }
     };
@@ -95,7 +96,11 @@ pub fn table(b: &Backtest, name: &str) -> String {
     }
     let _ = writeln!(s, "MAPE (mean absolute % error over the years compared):");
     for m in &b.summary {
-        let _ = writeln!(s, "  {:<10} {:>6.2} %  ({} figures)", m.group, m.mape, m.years);
+        let _ = writeln!(
+            s,
+            "  {:<10} {:>6.2} %  ({} figures)",
+            m.group, m.mape, m.years
+        );
     }
     let _ = writeln!(s, "notes:");
     for n in &b.notes {

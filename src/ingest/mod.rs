@@ -270,9 +270,8 @@ pub fn check(manifest: &Manifest) -> Report {
     if let Some(source) = &manifest.municipal_population {
         match source.path.as_deref() {
             Some(path) => {
-                single_years.extend(
-                    series::population_by_age(&ctx, source, path, true, &mut found).0,
-                );
+                single_years
+                    .extend(series::population_by_age(&ctx, source, path, true, &mut found).0);
             }
             None => found.problem(
                 Problem::new(

@@ -178,8 +178,11 @@ pub(crate) fn completions(
 ) -> Vec<CompletionRecord> {
     let Some(path) = source.path.as_deref() else {
         found.problem(
-            Problem::new(&ctx.manifest.path, "[completions] needs `path` (a CSV table)")
-                .in_field("completions"),
+            Problem::new(
+                &ctx.manifest.path,
+                "[completions] needs `path` (a CSV table)",
+            )
+            .in_field("completions"),
         );
         return Vec::new();
     };

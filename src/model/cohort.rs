@@ -3,7 +3,6 @@
 
 use crate::domain::Sex;
 
-
 /// Population by year, district, sex and band: the projection's own arrays, kept for callers
 /// that need more detail than [`super::DemandRow`] (per band and sex).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,4 +54,3 @@ impl Cohorts {
         Some((0..self.bands).map(|b| p[b] + p[self.bands + b]).collect())
     }
 }
-

@@ -58,13 +58,9 @@ impl Rates<'_> {
         let mut s = EMPTY;
         for (sex, row) in s.iter_mut().enumerate() {
             for (a, v) in row.iter_mut().enumerate() {
-                let m = self.national.death_rate(
-                    sex,
-                    a,
-                    year,
-                    self.base_year,
-                    self.improvement_factor,
-                );
+                let m =
+                    self.national
+                        .death_rate(sex, a, year, self.base_year, self.improvement_factor);
                 *v = if a == 0 { (-m / 2.0).exp() } else { (-m).exp() };
             }
         }
@@ -301,7 +297,11 @@ pub fn project_districts(
     // The rest of the net migration after the new-dwelling movers, by cell.
     let movers_total: f64 = year.movers.iter().sum();
     let mut rest = *year.net;
-    for (r, p) in rest.iter_mut().flatten().zip(year.mover_profile.iter().flatten()) {
+    for (r, p) in rest
+        .iter_mut()
+        .flatten()
+        .zip(year.mover_profile.iter().flatten())
+    {
         *r -= movers_total * p;
     }
     // Each district's share of every cell's population at the start of the year.
@@ -510,6 +510,8 @@ mod tests {
         }
         let mut known = EMPTY;
         for s in 0..2 {
+            // The newborn migrate at about half the rate of the one-year-olds (as assumed).
+            known[s][0] = 2.0;
             for a in 1..AGES {
                 // In-migration of young adults and children, out-migration of the 19–22s.
                 known[s][a] = match a {

@@ -290,7 +290,7 @@ fn latest_at_or_before(years: &[i32], year: i32) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AgeBands, District, MigrationRecord, PopulationRecord};
+    use crate::domain::{AgeBands, District, PopulationRecord};
 
     fn dataset(districts: usize) -> Dataset {
         Dataset {
@@ -348,5 +348,4 @@ mod tests {
         assert_eq!(obs.persons, exact.persons);
         assert_eq!(obs.persons.len(), 4 * 3 * 34);
     }
-
 }

@@ -17,6 +17,9 @@
 //!    it and led by their new dwellings ([`forecast`]);
 //! 5. per district and year a [`DemandRow`] ([`households`], [`dwellings_needed`], [`gap`], …).
 
+// Loops over sex and age index several arrays at once, as the formulas in the docs do.
+#![allow(clippy::needless_range_loop)]
+
 mod ages;
 pub mod backtest;
 mod cohort;
@@ -121,7 +124,9 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         .into_iter()
         .map(|p| format!("parameter problem: {p}"))
         .collect();
-    let levers = params.active_levers().unwrap_or_else(|| params.levers.clone());
+    let levers = params
+        .active_levers()
+        .unwrap_or_else(|| params.levers.clone());
     let scenario = if params.active_levers().is_some() {
         params.scenario.clone()
     } else {
@@ -191,21 +196,24 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         }
         Some(sum)
     };
-    let (series, series_source) =
-        municipal_series(dataset, banded_sum, &observed_years, national);
-    let series: Vec<(i32, Pyramid)> = series.into_iter().filter(|(y, _)| *y <= base_year).collect();
-    let own_base = series.iter().find(|(y, _)| *y == base_year).map(|(_, p)| *p);
-    let shape = |s: usize| -> [f64; AGES] {
-        own_base.map_or(*national.structure(s, base_year), |p| p[s])
-    };
+    let (series, series_source) = municipal_series(dataset, banded_sum, &observed_years, national);
+    let series: Vec<(i32, Pyramid)> = series
+        .into_iter()
+        .filter(|(y, _)| *y <= base_year)
+        .collect();
+    let own_base = series
+        .iter()
+        .find(|(y, _)| *y == base_year)
+        .map(|(_, p)| *p);
+    let shape =
+        |s: usize| -> [f64; AGES] { own_base.map_or(*national.structure(s, base_year), |p| p[s]) };
     let mut district_ages: Vec<Option<Pyramid>> = vec![None; nd];
     for r in dataset.series.ages.iter().filter(|r| r.year == base_year) {
         let (Some(d), Some(s)) = (r.district, sex_index(r.sex)) else {
             continue;
         };
         if d < nd {
-            district_ages[d].get_or_insert(EMPTY)[s][usize::from(r.age).min(AGES - 1)] +=
-                r.persons;
+            district_ages[d].get_or_insert(EMPTY)[s][usize::from(r.age).min(AGES - 1)] += r.persons;
         }
     }
     let base: Vec<Pyramid> = (0..nd)
@@ -341,14 +349,25 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
     let h = horizon as usize;
     let mean_ppd = mean_persons_per_dwelling(&completions, params);
     if let Some(per_year) = levers.completions_per_year {
-        spread_completions(&mut completions, |_| per_year, mean_ppd, &housing, base_year);
+        spread_completions(
+            &mut completions,
+            |_| per_year,
+            mean_ppd,
+            &housing,
+            base_year,
+        );
         notes.push(format!(
             "construction: {per_year} dwellings a year, spread over districts by the pipeline's \
              shares (or the stock's)"
         ));
     }
     let mut known_after = std::collections::BTreeMap::new();
-    for r in dataset.series.completions.iter().filter(|r| r.year > base_year) {
+    for r in dataset
+        .series
+        .completions
+        .iter()
+        .filter(|r| r.year > base_year)
+    {
         *known_after.entry(r.year).or_insert(0.0) += r.dwellings;
     }
     if !known_after.is_empty() && levers.completions_per_year.is_none() {
@@ -408,9 +427,9 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
             })
             .collect()
     });
-    let stock_base: Vec<f64> = housing
-        .stock_year(base_year)
-        .map_or(vec![0.0; nd], |sy| housing.ordinary[sy * nd..(sy + 1) * nd].to_vec());
+    let stock_base: Vec<f64> = housing.stock_year(base_year).map_or(vec![0.0; nd], |sy| {
+        housing.ordinary[sy * nd..(sy + 1) * nd].to_vec()
+    });
 
     let mut municipal = vec![(base_year, municipal_base)];
     let mut prev = base;
@@ -429,7 +448,11 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
                 .map(|d| completions.persons[d * h + k - 1])
                 .sum::<f64>()
                 - completions.reference_persons;
-            for (v, p) in year_net.iter_mut().flatten().zip(movers_profile.iter().flatten()) {
+            for (v, p) in year_net
+                .iter_mut()
+                .flatten()
+                .zip(movers_profile.iter().flatten())
+            {
                 *v += extra * p;
             }
         }
@@ -458,11 +481,9 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         let capacity: Option<Vec<f64>> = capacity_base.as_ref().map(|ppd| {
             (0..nd)
                 .map(|d| {
-                    let dwellings = stock_after_demolition(
-                        stock_base[d],
-                        params.demolition_rate,
-                        k as u32,
-                    ) + cumulative[d];
+                    let dwellings =
+                        stock_after_demolition(stock_base[d], params.demolition_rate, k as u32)
+                            + cumulative[d];
                     ppd[d] * dwellings
                 })
                 .collect()
@@ -729,7 +750,9 @@ fn demand_rows(
     let ratio = params.care_places_per_100_80_plus;
     let stride = cohorts.stride();
     let h = completions.years;
-    let small: Vec<usize> = (0..nb).filter(|&b| ds.bands.as_slice()[b].lo < 30).collect();
+    let small: Vec<usize> = (0..nb)
+        .filter(|&b| ds.bands.as_slice()[b].lo < 30)
+        .collect();
     let family: Vec<usize> = (0..nb)
         .filter(|&b| (30..65).contains(&ds.bands.as_slice()[b].lo))
         .collect();

@@ -106,7 +106,11 @@ fn parse() -> Result<National, String> {
     let header: Vec<&str> = lines.next().ok_or("no births header")?.split(',').collect();
     let years: Vec<i32> = header[2..]
         .iter()
-        .map(|y| y.trim().parse::<i32>().map_err(|_| format!("births year {y}")))
+        .map(|y| {
+            y.trim()
+                .parse::<i32>()
+                .map_err(|_| format!("births year {y}"))
+        })
         .collect::<Result<_, _>>()?;
     let mut births = vec![[0.0; FERTILE_AGES]; years.len()];
     for line in lines {
@@ -119,7 +123,10 @@ fn parse() -> Result<National, String> {
             continue;
         };
         for (y, v) in f[2..].iter().enumerate() {
-            births[y][i] += v.trim().parse::<f64>().map_err(|_| format!("births {line}"))?;
+            births[y][i] += v
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| format!("births {line}"))?;
         }
     }
     let mut fertility = Vec::new();
@@ -138,9 +145,15 @@ fn parse() -> Result<National, String> {
     let mut projected = [0.0; FERTILE_AGES];
     for line in FERTILITY_PROJECTION.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        let age: usize = f[0].trim().parse().map_err(|_| format!("fertility {line}"))?;
+        let age: usize = f[0]
+            .trim()
+            .parse()
+            .map_err(|_| format!("fertility {line}"))?;
         if let Some(i) = age.checked_sub(FERTILE_FROM).filter(|i| *i < FERTILE_AGES) {
-            projected[i] = f[1].trim().parse().map_err(|_| format!("fertility {line}"))?;
+            projected[i] = f[1]
+                .trim()
+                .parse()
+                .map_err(|_| format!("fertility {line}"))?;
         }
     }
     fertility.push((2024, projected));
@@ -158,7 +171,9 @@ fn parse() -> Result<National, String> {
 /// the sum taken over ages `age ± 5`, bounded to 0–0.03.
 fn improvement(rates: &[[[f64; AGES]; 2]], first_year: i32) -> [[f64; AGES]; 2] {
     let n = rates.len() as f64;
-    let xs: Vec<f64> = (0..rates.len()).map(|y| f64::from(first_year) + y as f64).collect();
+    let xs: Vec<f64> = (0..rates.len())
+        .map(|y| f64::from(first_year) + y as f64)
+        .collect();
     let mean_x = xs.iter().sum::<f64>() / n;
     let sxx: f64 = xs.iter().map(|x| (x - mean_x).powi(2)).sum();
     let mut out = [[0.0; AGES]; 2];
@@ -170,7 +185,11 @@ fn improvement(rates: &[[[f64; AGES]; 2]], first_year: i32) -> [[f64; AGES]; 2] 
                 .map(|r| r[sex][lo..=hi].iter().sum::<f64>().max(1e-12).ln())
                 .collect();
             let mean_y = ys.iter().sum::<f64>() / n;
-            let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mean_x) * (y - mean_y)).sum();
+            let sxy: f64 = xs
+                .iter()
+                .zip(&ys)
+                .map(|(x, y)| (x - mean_x) * (y - mean_y))
+                .sum();
             *v = if sxx > 0.0 {
                 (-sxy / sxx).clamp(0.0, 0.03)
             } else {
@@ -216,7 +235,10 @@ impl National {
         if year >= last.0 {
             return last.1;
         }
-        let after = f.iter().position(|(y, _)| *y >= year).unwrap_or(f.len() - 1);
+        let after = f
+            .iter()
+            .position(|(y, _)| *y >= year)
+            .unwrap_or(f.len() - 1);
         let (y1, a) = &f[after];
         if *y1 == year || after == 0 {
             return *a;
@@ -293,7 +315,10 @@ mod tests {
         // A base year inside the table uses that year's rate, not a later one.
         let r2017 = n.death_rates[7][1][85];
         assert_eq!(n.death_rate(1, 85, 2017, 2017, 1.0), r2017);
-        assert_eq!(n.death_rate(1, 85, 2014, 2017, 1.0), n.death_rates[4][1][85]);
+        assert_eq!(
+            n.death_rate(1, 85, 2014, 2017, 1.0),
+            n.death_rates[4][1][85]
+        );
         // Two years on: improved twice.
         let i = n.improvement[1][85];
         let expected = r2017 * (1.0 - i) * (1.0 - i);

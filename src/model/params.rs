@@ -79,7 +79,9 @@ impl Levers {
     /// These levers with `over`'s set values taking precedence.
     pub fn overlaid(&self, over: &Levers) -> Levers {
         Levers {
-            net_migration_multiplier: over.net_migration_multiplier.or(self.net_migration_multiplier),
+            net_migration_multiplier: over
+                .net_migration_multiplier
+                .or(self.net_migration_multiplier),
             net_migration_per_year: over.net_migration_per_year.or(self.net_migration_per_year),
             pipeline_delay_years: over.pipeline_delay_years.or(self.pipeline_delay_years),
             completions_per_year: over.completions_per_year.or(self.completions_per_year),
@@ -140,10 +142,28 @@ impl ModelParams {
                 problems.push(format!("model.{name} = {v}: must lie in {lo}..={hi}"));
             }
         };
-        range("vacancy_reserve", self.vacancy_reserve, 0.0, 0.5, &mut problems);
-        range("demolition_rate", self.demolition_rate, 0.0, 0.5, &mut problems);
+        range(
+            "vacancy_reserve",
+            self.vacancy_reserve,
+            0.0,
+            0.5,
+            &mut problems,
+        );
+        range(
+            "demolition_rate",
+            self.demolition_rate,
+            0.0,
+            0.5,
+            &mut problems,
+        );
         range("boys_share", self.boys_share, 0.0, 1.0, &mut problems);
-        range("capacity_margin", self.capacity_margin, 0.0, 2.0, &mut problems);
+        range(
+            "capacity_margin",
+            self.capacity_margin,
+            0.0,
+            2.0,
+            &mut problems,
+        );
         range(
             "care_places_per_100_80_plus",
             self.care_places_per_100_80_plus,
@@ -164,15 +184,29 @@ impl ModelParams {
             ));
         }
         let mut levers = vec![("levers".to_string(), &self.levers)];
-        levers.extend(self.scenarios.iter().map(|(k, v)| (format!("scenarios.{k}"), v)));
+        levers.extend(
+            self.scenarios
+                .iter()
+                .map(|(k, v)| (format!("scenarios.{k}"), v)),
+        );
         for (at, l) in levers {
             let mut opt = |name: &str, v: Option<f64>, lo: f64, hi: f64| {
                 if let Some(v) = v {
                     range(&format!("{at}.{name}"), v, lo, hi, &mut problems);
                 }
             };
-            opt("net_migration_multiplier", l.net_migration_multiplier, 0.0, 5.0);
-            opt("net_migration_per_year", l.net_migration_per_year, -1e6, 1e6);
+            opt(
+                "net_migration_multiplier",
+                l.net_migration_multiplier,
+                0.0,
+                5.0,
+            );
+            opt(
+                "net_migration_per_year",
+                l.net_migration_per_year,
+                -1e6,
+                1e6,
+            );
             opt("completions_per_year", l.completions_per_year, 0.0, 1e6);
             opt("mortality_improvement", l.mortality_improvement, 0.0, 3.0);
             opt("fertility_multiplier", l.fertility_multiplier, 0.0, 3.0);
@@ -187,7 +221,11 @@ impl ModelParams {
             problems.push(format!(
                 "model.scenario = '{}': not 'base' nor a scenario of [model.scenarios] ({})",
                 self.scenario,
-                self.scenarios.keys().cloned().collect::<Vec<_>>().join(", ")
+                self.scenarios
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         let nonneg = |name: &str, v: &[f64], problems: &mut Vec<String>| {

@@ -8,7 +8,7 @@ use housing_need::api::{self, AppState, ServiceConfig};
 use housing_need::domain::{
     AgeBands, Dataset, District, DwellingRecord, DwellingType, PopulationRecord, Sex, Tenure,
 };
-use housing_need::model::{Cohorts, DemandRow, ModelRun, Scenario};
+use housing_need::model::{Cohorts, DemandRow, ModelRun};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
@@ -136,12 +136,18 @@ pub fn model_run(ds: &Dataset) -> ModelRun {
                 population_65_79: population * 0.15,
                 population_80_plus: population * 0.1,
                 households: population / 2.1,
+                headship_calibration: 1.0,
                 dwellings_needed: population / 2.1 / 0.99,
                 dwellings_stock: 400.0 * (d + 1) as f64,
                 dwellings_pipeline: 2.0 * t,
                 gap: 10.0 * d as f64 + t - 5.0,
                 gap_per_1000: (10.0 * d as f64 + t - 5.0) / population * 1000.0,
+                new_dwelling_movers: 0.0,
+                housing_constrained: false,
                 care_places_needed: 3.0 + t,
+                care_places_existing: 0.0,
+                care_places_pipeline: 0.0,
+                care_place_balance: 0.0,
                 persons_in_care: 2.0,
                 dependency_ratio: 0.8,
                 small_flats_needed: 0.0,
@@ -157,7 +163,9 @@ pub fn model_run(ds: &Dataset) -> ModelRun {
         first_year: FIRST_YEAR,
         rows,
         notes: Vec::new(),
-        scenario: Scenario::default(),
+        scenario: "base".into(),
+        levers: Default::default(),
+        municipal: Vec::new(),
         cohorts: Cohorts {
             years: Vec::new(),
             districts: ds.districts.len(),
