@@ -369,11 +369,18 @@ fn real_deso_2025_data_runs_and_keeps_the_base_year() {
     let run = model::run(&ds, &manifest.model);
     assert_eq!(run.base_year, 2025);
     assert_eq!(run.horizon_year, 2035);
+    // Open: net migration estimated from the kommun's series, positive as it has been.
     assert!(
-        run.notes.iter().any(|n| n.contains("closed")),
+        run.notes.iter().any(|n| n.contains("residual")),
         "{:?}",
         run.notes
     );
+    let net: f64 = run
+        .municipal
+        .windows(2)
+        .map(|w| model::aggregate_total(&w[1].1) - model::aggregate_total(&w[0].1))
+        .sum();
+    assert!(net > 0.0, "the population grows: {net}");
     let mut input: BTreeMap<usize, f64> = BTreeMap::new();
     for r in ds.population.iter().filter(|r| r.year == 2025) {
         *input.entry(r.district).or_default() += r.persons;

@@ -32,7 +32,7 @@ mod params;
 mod pipeline;
 mod rates;
 
-pub use ages::{aggregate, band_ages, split_bands, Pyramid, AGES};
+pub use ages::{aggregate, band_ages, split_bands, total as aggregate_total, Pyramid, AGES};
 pub use cohort::Cohorts;
 pub use demand::{
     care_places_needed, dependency_ratio, dwellings_needed, gap, households, outside_care,
