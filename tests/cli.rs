@@ -10,7 +10,7 @@ use std::process::Command;
 use gdal::vector::LayerAccess;
 
 fn manifest() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas/alingsas.toml")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas-sample/alingsas-sample.toml")
 }
 
 fn bin() -> Command {

@@ -81,7 +81,8 @@ fn idle_connections_neither_starve_others_nor_stay_open() {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let log = tempfile::NamedTempFile::new().expect("log file");
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas/alingsas.toml");
+    let manifest =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas-sample/alingsas-sample.toml");
     // The server starts under a soft limit of 1,024, as on a default system.
     let child = Command::new("sh")
         .arg("-c")

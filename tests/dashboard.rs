@@ -510,7 +510,7 @@ fn dashboard_in_headless_chromium() {
         Err(e) => return harness::skip(TEST, &e),
     };
     let _one = BROWSER.lock().unwrap_or_else(|p| p.into_inner());
-    let manifest_path = harness::root().join("geodata/alingsas/alingsas.toml");
+    let manifest_path = harness::root().join("geodata/alingsas-sample/alingsas-sample.toml");
     let manifest = match housing_need::config::Manifest::load(&manifest_path) {
         Ok(m) => m,
         Err(e) => return harness::skip(TEST, &format!("the default dataset is not readable: {e}")),

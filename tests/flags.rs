@@ -940,7 +940,8 @@ mod sample {
     fn residences(root: &Path, ds: &Dataset, year: i32) -> Vec<Residence> {
         let mut per_point: BTreeMap<(i64, i64), f64> = BTreeMap::new();
         let mut reader =
-            csv::Reader::from_path(root.join("geodata/alingsas/address_points.csv")).unwrap();
+            csv::Reader::from_path(root.join("geodata/alingsas-sample/address_points.csv"))
+                .unwrap();
         for r in reader.deserialize::<BTreeMap<String, String>>() {
             let r = r.unwrap();
             if r["year"].parse::<i32>().unwrap() != year {
@@ -966,7 +967,8 @@ mod sample {
     #[test]
     fn sample_dataset_flags_with_address_points_and_the_model_run() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let manifest = Manifest::load(&root.join("geodata/alingsas/alingsas.toml")).unwrap();
+        let manifest =
+            Manifest::load(&root.join("geodata/alingsas-sample/alingsas-sample.toml")).unwrap();
         let ds = ingest::load(&manifest).unwrap();
         let run = model::run(&ds, &manifest.model);
         let residences = residences(root, &ds, run.base_year);

@@ -22,15 +22,17 @@ fn generator_rebuilds_the_default_dataset_byte_for_byte() {
     println!("{text}");
     assert!(
         out.status.success(),
-        "geodata/alingsas differs from a fresh build:\n{text}"
+        "geodata/alingsas-sample differs from a fresh build:\n{text}"
     );
 }
 
 #[test]
 fn default_dataset_has_the_seeds_observed_totals() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let m =
-        housing_need::config::Manifest::load(&root.join("geodata/alingsas/alingsas.toml")).unwrap();
+    let m = housing_need::config::Manifest::load(
+        &root.join("geodata/alingsas-sample/alingsas-sample.toml"),
+    )
+    .unwrap();
     let ds = housing_need::ingest::load(&m).unwrap();
     let bands = &ds.bands;
     let b65_79 = bands.indices_within(65, Some(79));

@@ -31,9 +31,10 @@ struct Loaded {
 }
 
 fn load() -> Loaded {
-    let manifest =
-        housing_need::config::Manifest::load(&root().join("geodata/alingsas/alingsas.toml"))
-            .unwrap();
+    let manifest = housing_need::config::Manifest::load(
+        &root().join("geodata/alingsas-sample/alingsas-sample.toml"),
+    )
+    .unwrap();
     let dataset = housing_need::ingest::load(&manifest).unwrap();
     let analysis = Analysis::compute(&dataset, &manifest);
     let layers = Layers::build(&dataset, &analysis);

@@ -216,7 +216,8 @@ fn population_given_for_both_sexes_only_is_split_and_said() {
 
 /// The default dataset, when ingest can load it.
 fn default_dataset() -> Option<(Dataset, ModelParams)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas/alingsas.toml");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas-sample/alingsas-sample.toml");
     let manifest = match housing_need::config::Manifest::load(&path) {
         Ok(m) => m,
         Err(e) => {
@@ -789,7 +790,7 @@ mod forecast {
 
     #[test]
     fn sample_households_equal_occupied_dwellings_and_types_add_up() {
-        households_and_types_add_up("geodata/alingsas/alingsas.toml");
+        households_and_types_add_up("geodata/alingsas-sample/alingsas-sample.toml");
     }
 
     #[test]
@@ -822,7 +823,7 @@ mod forecast {
     /// A two-year pipeline delay moves the completed dwellings and their movers two years later.
     #[test]
     fn a_pipeline_delay_moves_dwellings_and_movers() {
-        let (ds, params) = load("geodata/alingsas/alingsas.toml");
+        let (ds, params) = load("geodata/alingsas-sample/alingsas-sample.toml");
         let base = model::run(&ds, &params);
         let mut p = params.clone();
         p.levers.pipeline_delay_years = Some(2);

@@ -609,8 +609,10 @@ mod coverage {
     #[test]
     fn indexed_coverage_equals_the_search_on_the_default_dataset() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let m = housing_need::config::Manifest::load(&root.join("geodata/alingsas/alingsas.toml"))
-            .unwrap();
+        let m = housing_need::config::Manifest::load(
+            &root.join("geodata/alingsas-sample/alingsas-sample.toml"),
+        )
+        .unwrap();
         let ds = housing_need::ingest::load(&m).unwrap();
         let run = housing_need::model::run(&ds, &m.model);
         let indexed = district_coverage(&ds, &run);
@@ -640,8 +642,8 @@ mod coverage {
 /// The default manifest with its paths made absolute and `extra` appended, written to a
 /// temporary folder.
 fn default_manifest_with(extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas");
-    let text = std::fs::read_to_string(root.join("alingsas.toml")).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas-sample");
+    let text = std::fs::read_to_string(root.join("alingsas-sample.toml")).unwrap();
     let dir = root.display().to_string();
     let text = text
         .replace("source = \"", &format!("source = \"{dir}/"))
@@ -689,8 +691,10 @@ fn a_negative_expected_duration_is_a_problem_of_the_manifest() {
 #[test]
 fn on_the_sample_the_bottleneck_is_the_largest_excess_not_the_longest_wait() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let m =
-        housing_need::config::Manifest::load(&root.join("geodata/alingsas/alingsas.toml")).unwrap();
+    let m = housing_need::config::Manifest::load(
+        &root.join("geodata/alingsas-sample/alingsas-sample.toml"),
+    )
+    .unwrap();
     let ds = housing_need::ingest::load(&m).unwrap();
     let report = housing_need::pipeline::analyze_dataset(&ds, 8);
     let most = |f: fn(&housing_need::pipeline::StageStats) -> f64| {

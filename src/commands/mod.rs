@@ -61,7 +61,7 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArg {
     /// Dataset manifest (TOML). Default: the dataset embedded in the binary (the Alingsås
-    /// sample, `geodata/alingsas/alingsas.toml` in the source tree).
+    /// sample, `geodata/alingsas-sample/alingsas-sample.toml` in the source tree).
     #[arg(long = "data", short = 'd', env = "HOUSING_NEED_DATA")]
     pub manifest: Option<PathBuf>,
 }

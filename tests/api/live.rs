@@ -16,7 +16,7 @@ use housing_need::model::ModelRun;
 
 /// The default dataset's manifest.
 fn manifest() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas/alingsas.toml")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas-sample/alingsas-sample.toml")
 }
 
 /// The model's own result on the default dataset, computed in-process (the truth to compare
