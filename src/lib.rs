@@ -39,6 +39,7 @@ pub mod model;
 pub mod pipeline;
 pub mod server;
 pub mod stats;
+pub mod synthetic;
 pub mod web;
 
 /// Every error the crate reports, gathered from the modules' own error types.
@@ -59,6 +60,9 @@ pub enum Error {
     /// The embedded default dataset could not be mounted.
     #[error(transparent)]
     Embedded(#[from] embedded::EmbeddedError),
+    /// A synthetic dataset could not be written.
+    #[error(transparent)]
+    Generate(#[from] synthetic::GenerateError),
     /// I/O outside the above (binding a socket, say).
     #[error("{context}: {source}")]
     Io {

@@ -14,6 +14,8 @@ mod accepted;
 mod broken_gis;
 #[path = "check/broken_tables.rs"]
 mod broken_tables;
+#[path = "check/generated.rs"]
+mod generated;
 #[path = "check/manifest.rs"]
 mod manifest;
 #[path = "check/realdata.rs"]

@@ -27,6 +27,7 @@ pub mod analyze;
 pub mod backtest;
 pub mod bottlenecks;
 pub mod check;
+pub mod generate;
 pub mod serve;
 
 /// Housing need per district for a Swedish municipality: projection, demand, gap; served as
@@ -55,6 +56,9 @@ pub enum Command {
     Backtest(backtest::BacktestArgs),
     /// Show where the building process stalls: per-stage lead times, queues, legal limits.
     Bottlenecks(bottlenecks::BottlenecksArgs),
+    /// Write a synthetic dataset at a chosen scale (for benchmarks and tests).
+    #[command(hide = true)]
+    Generate(generate::GenerateArgs),
 }
 
 /// `--data`: the manifest to use (shared by every subcommand).
@@ -85,6 +89,7 @@ pub fn run(cli: Cli) -> crate::Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Bottlenecks(args) => bottlenecks::run(args),
         Command::Backtest(args) => backtest::run(args),
+        Command::Generate(args) => generate::run(args),
     }
 }
 
