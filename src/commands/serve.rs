@@ -123,6 +123,7 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
         analysis,
         prepared,
         web_data,
+        scenarios,
     } = load(&manifest_path)?;
     let model_run = &analysis.run;
     for note in &model_run.notes {
@@ -175,14 +176,20 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
             },
         );
         let web_state = crate::web::WebState::new(std::sync::Arc::new(web_data));
+        let scenario_state = crate::web::scenarios::ScenarioState::new(scenarios);
         tokio::spawn(reload_on_sighup(
             manifest_path.clone(),
             state.clone(),
             web_state.clone(),
+            scenario_state.clone(),
         ));
         crate::server::serve(
             listener,
-            api::app_with(state, crate::web::routes_with(web_state)),
+            api::app_with(
+                state,
+                crate::web::routes_with(web_state)
+                    .merge(crate::web::scenarios::routes(scenario_state)),
+            ),
             limits,
             shutdown_signal(),
         )
@@ -199,6 +206,7 @@ struct Loaded {
     analysis: crate::analysis::Analysis,
     prepared: api::Prepared,
     web_data: crate::web::WebData,
+    scenarios: crate::web::scenarios::ScenarioService,
 }
 
 /// Reads and validates the dataset, runs the model, flags and bottlenecks, and prepares every
@@ -211,11 +219,14 @@ fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     let prepared = api::prepare_layers(&dataset, &analysis.run, &layers);
     let web_data =
         crate::web::WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
+    let scenarios =
+        crate::web::scenarios::ScenarioService::new(&dataset, &manifest.model, &analysis.run);
     Ok(Loaded {
         dataset,
         analysis,
         prepared,
         web_data,
+        scenarios,
     })
 }
 
@@ -234,6 +245,7 @@ async fn reload_on_sighup(
     manifest: std::path::PathBuf,
     state: AppState,
     web: crate::web::WebState,
+    scenarios: crate::web::scenarios::ScenarioState,
 ) {
     #[cfg(unix)]
     {
@@ -249,7 +261,7 @@ async fn reload_on_sighup(
         let (tx, rx) = std::sync::mpsc::sync_channel::<std::time::Instant>(1);
         let worker = std::thread::Builder::new()
             .name("reload".into())
-            .spawn(move || reload_worker(&manifest, &state, &web, &rx));
+            .spawn(move || reload_worker(&manifest, &state, &web, &scenarios, &rx));
         if let Err(e) = worker {
             tracing::warn!("cannot start the reload thread (no reloads): {e}");
             return;
@@ -268,7 +280,7 @@ async fn reload_on_sighup(
     }
     #[cfg(not(unix))]
     {
-        let _ = (manifest, state, web);
+        let _ = (manifest, state, web, scenarios);
     }
 }
 
@@ -278,6 +290,7 @@ fn reload_worker(
     manifest: &std::path::Path,
     state: &AppState,
     web: &crate::web::WebState,
+    scenarios: &crate::web::scenarios::ScenarioState,
     queue: &std::sync::mpsc::Receiver<std::time::Instant>,
 ) {
     if let Err(e) =
@@ -293,6 +306,7 @@ fn reload_worker(
                 let snapshot = api::Snapshot::new(loaded.prepared);
                 state.replace_snapshot(snapshot);
                 web.replace(loaded.web_data);
+                scenarios.replace(loaded.scenarios);
                 tracing::info!(
                     "reloaded '{}': {} districts, base year {}, in {:.2} s ({:.2} s after the signal)",
                     loaded.dataset.name,

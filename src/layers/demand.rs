@@ -218,3 +218,26 @@ pub fn layer(dataset: &Dataset, run: &ModelRun) -> Layer {
     }
     layer
 }
+
+/// `rows` as a `demand` layer without geometries (the shapes are the caller's): the same
+/// fields and values as the published layer, for a what-if's rows.
+pub fn rows_layer(rows: &[DemandRow]) -> Layer {
+    let columns = columns();
+    let mut layer = Layer::new(
+        "demand",
+        "Housing demand per district and year",
+        String::new(),
+        LayerGeometry::MultiPolygon,
+        &columns,
+    );
+    for row in rows {
+        layer.push(
+            &columns,
+            format!("{}-{}", row.district, row.year),
+            None,
+            Some(row.year),
+            row,
+        );
+    }
+    layer
+}

@@ -33,6 +33,7 @@ use crate::pipeline::BottleneckReport;
 mod assets;
 pub mod reference;
 mod routes;
+pub mod scenarios;
 pub mod table;
 pub mod vendor;
 
