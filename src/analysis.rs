@@ -19,6 +19,9 @@ pub struct Analysis {
     pub flags: Vec<FlagResult>,
     /// Building-process stages and the bottleneck.
     pub bottlenecks: BottleneckReport,
+    /// The manifest's named scenarios (`[model.scenarios.NAME]`), each run in full: published
+    /// as `demand-NAME` beside the served forecast.
+    pub scenarios: Vec<(String, ModelRun)>,
 }
 
 impl Analysis {
@@ -34,10 +37,21 @@ impl Analysis {
             &manifest.bottlenecks,
         );
         bottlenecks.districts = crate::pipeline::district_coverage(dataset, &run);
+        let scenarios = manifest
+            .model
+            .scenarios
+            .keys()
+            .map(|name| {
+                let mut p = manifest.model.clone();
+                p.scenario = name.clone();
+                (name.clone(), crate::model::run(dataset, &p))
+            })
+            .collect();
         Self {
             run,
             flags,
             bottlenecks,
+            scenarios,
         }
     }
 }

@@ -221,7 +221,7 @@ fn from_csv(source: &str, layer: &Layer, text: &str) -> Table {
 
 fn from_gpkg(path: &std::path::Path, layer: &Layer) -> Table {
     let ds = gdal::Dataset::open(path).unwrap();
-    let mut l = ds.layer_by_name(layer.name).unwrap();
+    let mut l = ds.layer_by_name(&layer.name).unwrap();
     let names: Vec<String> = l.defn().fields().map(|f| f.name()).collect();
     let mut rows = Vec::new();
     for f in l.features() {
@@ -266,8 +266,23 @@ fn from_gpkg(path: &std::path::Path, layer: &Layer) -> Table {
 #[tokio::test]
 async fn every_output_has_the_same_fields_and_values_for_every_layer() {
     let loaded = load();
-    let names: Vec<&str> = loaded.layers.layers.iter().map(|l| l.name).collect();
-    assert_eq!(names, ["districts", "demand", "flags", "projects"]);
+    let names: Vec<&str> = loaded
+        .layers
+        .layers
+        .iter()
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "districts",
+            "demand",
+            "demand-high",
+            "demand-late",
+            "flags",
+            "projects"
+        ]
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let gpkg = dir.path().join("out.gpkg");
@@ -280,7 +295,7 @@ async fn every_output_has_the_same_fields_and_values_for_every_layer() {
     let openapi: Value = serde_json::from_slice(&get(&loaded.app, "/api?f=json").await).unwrap();
 
     for layer in &loaded.layers.layers {
-        let name = layer.name;
+        let name = layer.name.as_str();
 
         // OpenAPI: the schema of the collection's feature properties.
         let schema = &openapi["components"]["schemas"][format!("{name}_properties")]["properties"];

@@ -360,3 +360,36 @@ fn identical_parameters_are_computed_once_and_the_cache_stays_bounded() {
     }
     assert!(engine.cache_stats().entries <= 5);
 }
+
+#[tokio::test]
+async fn named_scenarios_are_collections_and_what_ifs() {
+    let f = fixture();
+    let listing = get_json(&f.app, "/scenarios").await;
+    let names: Vec<&str> = listing["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["high", "late"]);
+    for name in names {
+        let items = get_json(
+            &f.app,
+            &format!("/collections/demand-{name}/items?limit=10000"),
+        )
+        .await;
+        let whatif = get_json(&f.app, &format!("/scenarios/run?scenario={name}")).await;
+        let (a, b) = (
+            items["features"].as_array().unwrap(),
+            whatif["features"].as_array().unwrap(),
+        );
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x["properties"], y["properties"], "{name}");
+        }
+        assert_ne!(
+            whatif["summary"]["difference"]["population"].as_f64(),
+            Some(0.0)
+        );
+    }
+}

@@ -43,7 +43,7 @@ fn service_description(dataset: &Dataset, run: &ModelRun) -> String {
 /// time, for `datetime`).
 pub fn collection(layer: &Layer) -> Collection {
     let mut b = CollectionBuilder::new(
-        layer.name,
+        &layer.name,
         &layer.title,
         &layer.description,
         layer.fields.clone(),

@@ -36,7 +36,7 @@ pub(super) fn write(target: &Path, layer: &Layer) -> Result<(), ExportError> {
         write!(
             w,
             "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[",
-            Json::from(layer.name)
+            Json::from(layer.name.as_str())
         )
         .map_err(|e| err(&e))?;
         for (i, f) in layer.features.iter().enumerate() {

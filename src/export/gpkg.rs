@@ -40,7 +40,7 @@ fn write_gpkg(path: &Path, layers: &Layers) -> gdal::errors::Result<()> {
             LayerGeometry::MultiPolygon => OGRwkbGeometryType::wkbMultiPolygon,
             LayerGeometry::Any => OGRwkbGeometryType::wkbUnknown,
         };
-        create_layer(&mut ds, layer.name, &srs, ty, &layer.fields)?;
+        create_layer(&mut ds, &layer.name, &srs, ty, &layer.fields)?;
     }
     create_styles_table(&mut ds)?;
     write_field_comments(&ds, layers)?;
@@ -56,7 +56,7 @@ fn write_gpkg(path: &Path, layers: &Layers) -> gdal::errors::Result<()> {
     )?;
     let txn = ds.start_transaction()?;
     for layer in &layers.layers {
-        write_features(&txn.layer_by_name(layer.name)?, layer)?;
+        write_features(&txn.layer_by_name(&layer.name)?, layer)?;
     }
     {
         let styles = txn.layer_by_name(STYLES)?;
@@ -110,7 +110,7 @@ fn write_field_comments(ds: &Dataset, layers: &Layers) -> gdal::errors::Result<(
                 format!(
                     "INSERT INTO gpkg_data_columns (table_name, column_name, description) \
                      VALUES ({}, {}, {})",
-                    sql_text(layer.name),
+                    sql_text(&layer.name),
                     sql_text(&field.name),
                     sql_text(&comment(field))
                 ),

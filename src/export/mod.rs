@@ -83,7 +83,7 @@ pub struct Written {
     /// Files written.
     pub files: Vec<PathBuf>,
     /// Layers written and their feature counts, in order.
-    pub layers: Vec<(&'static str, usize)>,
+    pub layers: Vec<(String, usize)>,
 }
 
 impl Written {
@@ -128,10 +128,10 @@ pub fn write(
     mut progress: impl FnMut(&str),
 ) -> Result<Written, ExportError> {
     let format = Format::for_path(path)?;
-    let counts: Vec<(&'static str, usize)> = layers
+    let counts: Vec<(String, usize)> = layers
         .layers
         .iter()
-        .map(|l| (l.name, l.features.len()))
+        .map(|l| (l.name.clone(), l.features.len()))
         .collect();
     let files = match format {
         Format::GeoPackage => {

@@ -219,6 +219,21 @@ pub fn layer(dataset: &Dataset, run: &ModelRun) -> Layer {
     layer
 }
 
+/// The `demand-NAME` layer of the named scenario `name`: the same fields as `demand`, from
+/// the scenario's run.
+pub fn scenario_layer(dataset: &Dataset, name: &str, run: &ModelRun) -> Layer {
+    let mut layer = layer(dataset, run);
+    layer.name = format!("demand-{name}");
+    layer.title = format!("Housing demand per district and year, scenario '{name}'");
+    let levers = serde_json::to_string(&run.levers).unwrap_or_default();
+    layer.description = format!(
+        "{} Scenario '{name}' of the manifest ([model.scenarios.{name}]), levers {levers}; \
+         the base forecast is the collection demand.",
+        layer.description
+    );
+    layer
+}
+
 /// `rows` as a `demand` layer without geometries (the shapes are the caller's): the same
 /// fields and values as the published layer, for a what-if's rows.
 pub fn rows_layer(rows: &[DemandRow]) -> Layer {

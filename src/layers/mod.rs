@@ -206,8 +206,9 @@ pub struct Feature {
 /// A published layer, built once per data load.
 #[derive(Debug, Clone)]
 pub struct Layer {
-    /// Stable name: collection id, GeoPackage layer, file name.
-    pub name: &'static str,
+    /// Stable name: collection id, GeoPackage layer, file name (`demand-NAME` for a named
+    /// scenario's demand).
+    pub name: String,
     /// Title.
     pub title: String,
     /// What the layer holds, for this dataset.
@@ -225,14 +226,14 @@ pub struct Layer {
 impl Layer {
     /// An empty layer with `columns`' fields.
     fn new<T>(
-        name: &'static str,
+        name: impl Into<String>,
         title: &str,
         description: String,
         geometry: LayerGeometry,
         columns: &[Column<'_, T>],
     ) -> Self {
         Self {
-            name,
+            name: name.into(),
             title: title.to_string(),
             description,
             geometry,
@@ -294,14 +295,26 @@ pub struct Layers {
 
 impl Layers {
     /// Builds every layer from a dataset and its analysis: `districts` and `demand` always,
-    /// `flags` when there are flags, `projects` when the dataset has pipeline projects.
+    /// `demand-NAME` for each named scenario of the manifest (`[model.scenarios.NAME]`), `flags`
+    /// when there are flags, `projects` when the dataset has pipeline projects.
     pub fn build(dataset: &Dataset, analysis: &crate::analysis::Analysis) -> Self {
-        Self::from_parts(
+        let mut layers = Self::from_parts(
             dataset,
             &analysis.run,
             &analysis.flags,
             Some(&analysis.bottlenecks),
-        )
+        );
+        let at = layers
+            .layers
+            .iter()
+            .position(|l| l.name == "demand")
+            .map_or(layers.layers.len(), |i| i + 1);
+        let named = analysis
+            .scenarios
+            .iter()
+            .map(|(name, run)| demand::scenario_layer(dataset, name, run));
+        layers.layers.splice(at..at, named);
+        layers
     }
 
     /// [`Layers::build`] from the parts of an analysis (a test may have no flags or report).
@@ -337,7 +350,7 @@ impl Layers {
             .find(|(n, _)| *n == name)
             .unwrap_or(("unknown", Vec::new()));
         Layer {
-            name,
+            name: name.to_string(),
             title: name.to_string(),
             description: String::new(),
             geometry: LayerGeometry::Any,

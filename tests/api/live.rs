@@ -274,6 +274,17 @@ fn qgis_loads_every_layer_with_every_feature() {
         .args(["--url", &server.url])
         .args(["--expect", &format!("districts={districts}")])
         .args(["--expect", &format!("demand={}", model.rows.len())])
+        // The sample manifest's named scenarios, and a what-if's GeoJSON URL as a plain layer.
+        .args(["--expect", &format!("demand-high={}", model.rows.len())])
+        .args(["--expect", &format!("demand-late={}", model.rows.len())])
+        .args([
+            "--geojson",
+            &format!(
+                "{}={}/scenarios/run?net_migration_multiplier=0.5&pipeline_delay_years=1",
+                model.rows.len(),
+                server.url
+            ),
+        ])
         .args(["--expect", &format!("flags={}", 2 * districts)])
         .args(["--expect", &format!("projects={}", default_projects())])
         // Alingsås kommun in SWEREF 99 TM, with room for the synthetic data's edges.
@@ -302,7 +313,10 @@ fn qgis_loads_every_layer_with_every_feature() {
         .lines()
         .filter(|l| l.contains("\"ok\": true"))
         .count();
-    assert_eq!(checks, 8, "two checks per collection passed:\n{stdout}");
+    assert_eq!(
+        checks, 13,
+        "two checks per collection (6) and one for the scenario's GeoJSON passed:\n{stdout}"
+    );
 }
 
 /// `numberMatched` of `GET url`.

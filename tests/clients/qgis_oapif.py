@@ -5,6 +5,7 @@ a fresh folder (QGIS keeps a profile and an HTTP cache there):
 
     python3 qgis_oapif.py --url http://127.0.0.1:8080 \
         --expect districts=48 --expect demand=1008 \
+        --geojson '1008=http://127.0.0.1:8080/scenarios/run?net_migration_multiplier=1.5' \
         --extent-3006 344700,6404400,364800,6452900 --tolerance 2000
 
 For each collection (read in pages of 50 features, so QGIS must follow the next links): the
@@ -12,8 +13,11 @@ OAPIF layer must be valid, have every feature (counted by iterating,
 not by trusting numberMatched) and every field of the first feature's properties. Then each
 layer is loaded again asking for EPSG:3006 (`srsname`); QGIS 3.22 has no OGC API Part 2
 support and keeps such a layer in EPSG:4326, so the extent is transformed to EPSG:3006 before it
-is compared with the municipality's extent in metres. Prints one JSON line per check and exits
-1 when any check fails.
+is compared with the municipality's extent in metres. Each `--geojson COUNT=URL` (a what-if
+scenario's GeoJSON URL) is opened as a plain vector layer through GDAL (Layer > Add Vector
+Layer > Protocol: HTTP(S)) and must have COUNT features with every property of the first
+feature and lie in the same extent. Prints one JSON line per check and exits 1 when any check
+fails.
 """
 
 import argparse
@@ -49,6 +53,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", required=True)
     ap.add_argument("--expect", action="append", default=[], help="collection=count")
+    ap.add_argument("--geojson", action="append", default=[], help="count=URL")
     ap.add_argument("--extent-3006", required=True, help="minE,minN,maxE,maxN")
     ap.add_argument("--tolerance", type=float, default=2000.0, help="metres")
     args = ap.parse_args()
@@ -116,6 +121,37 @@ def main():
                 round(extent.yMaximum()),
             ],
             ok=inside,
+        )
+
+    for spec in args.geojson:
+        count, url = spec.split("=", 1)
+        layer = QgsVectorLayer(url, "scenario", "ogr")
+        if not layer.isValid():
+            report(check="geojson_valid", url=url, ok=False)
+            continue
+        with urllib.request.urlopen(url) as r:
+            doc = json.load(r)
+        want_fields = sorted(doc["features"][0]["properties"].keys())
+        got_fields = sorted(f.name() for f in layer.fields())
+        missing = [f for f in want_fields if f not in got_fields]
+        n = sum(1 for _ in layer.getFeatures())
+        extent = layer.extent()
+        xform = QgsCoordinateTransform(layer.crs(), epsg3006, QgsProject.instance())
+        extent = xform.transformBoundingBox(extent)
+        inside = (
+            extent.xMinimum() >= min_e - tol
+            and extent.yMinimum() >= min_n - tol
+            and extent.xMaximum() <= max_e + tol
+            and extent.yMaximum() <= max_n + tol
+        )
+        report(
+            check="geojson_features_and_fields",
+            url=url,
+            features=n,
+            expected=int(count),
+            missing_fields=missing,
+            crs=layer.crs().authid(),
+            ok=(n == int(count) and not missing and inside),
         )
 
     return 1 if failed else 0
