@@ -22,6 +22,9 @@ pub struct Analysis {
     /// The manifest's named scenarios (`[model.scenarios.NAME]`), each run in full: published
     /// as `demand-NAME` beside the served forecast.
     pub scenarios: Vec<(String, ModelRun)>,
+    /// The dataset's own notes (the manifest's `[dataset] notes`): which inputs are real,
+    /// estimated, synthetic or missing. Published beside every result, never dropped.
+    pub notes: Vec<String>,
 }
 
 impl Analysis {
@@ -52,6 +55,7 @@ impl Analysis {
             flags,
             bottlenecks,
             scenarios,
+            notes: manifest.dataset.notes.clone(),
         }
     }
 }

@@ -481,3 +481,28 @@ fn the_geopackage_carries_every_field_description_as_its_comment() {
         }
     }
 }
+
+/// The dataset's notes (here: synthetic data, a sample pipeline) are never silent: the landing
+/// page says them in JSON and HTML, and the dashboard page carries them to show.
+#[tokio::test]
+async fn the_datasets_notes_reach_the_landing_page_and_the_dashboard() {
+    let loaded = load();
+    let said = "Sample pipeline: the 40 housing projects";
+    assert!(loaded.layers.notes.iter().any(|n| n.starts_with(said)));
+    let landing: Value = serde_json::from_slice(&get(&loaded.app, "/?f=json").await).unwrap();
+    let notes: Vec<&str> = landing["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes, loaded.layers.notes);
+    let html = String::from_utf8(get(&loaded.app, "/?f=html").await).unwrap();
+    assert!(
+        html.contains("About these data") && html.contains(said),
+        "{html}"
+    );
+    let page = String::from_utf8(get(&loaded.app, "/dashboard").await).unwrap();
+    assert!(page.contains("\"dataset_notes\":[") && page.contains(said));
+    assert!(page.contains("\"has_pipeline\":true"));
+}

@@ -54,7 +54,15 @@ pub fn page(
 
 /// Landing page.
 pub fn landing(p: &Prepared, base: &str) -> String {
-    let mut b = format!("<p>{}</p><ul>", esc(&p.description));
+    let mut b = format!("<p>{}</p>", esc(&p.description));
+    if !p.notes.is_empty() {
+        b.push_str(r#"<section class="notes"><h2>About these data</h2><ul>"#);
+        for note in &p.notes {
+            let _ = write!(b, "<li>{}</li>", esc(note));
+        }
+        b.push_str("</ul></section>");
+    }
+    b.push_str("<ul>");
     let _ = write!(
         b,
         r#"<li><a href="{0}/collections">Collections</a></li><li><a href="{0}/api?f=html">API documentation</a> (<a href="{0}/api">OpenAPI 3.0 JSON</a>)</li><li><a href="{0}/conformance">Conformance</a></li></ul>"#,

@@ -28,6 +28,7 @@ fn render(layers: &Layers, description: &str) -> Prepared {
         description,
         layers.layers.iter().map(collection).collect(),
     )
+    .with_notes(&layers.notes)
 }
 
 fn service_description(dataset: &Dataset, run: &ModelRun) -> String {

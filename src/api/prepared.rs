@@ -431,6 +431,9 @@ pub struct Prepared {
     pub title: String,
     /// Service description.
     pub description: String,
+    /// The dataset's notes (which inputs are real, estimated, synthetic or missing), shown on
+    /// the landing page.
+    pub notes: Vec<String>,
     /// Collections in listing order.
     pub collections: Vec<Collection>,
     /// When this data was prepared (RFC 3339), used as `timeStamp`.
@@ -457,11 +460,22 @@ impl Prepared {
         Self {
             title: title.into(),
             description: description.into(),
+            notes: Vec::new(),
             collections,
             prepared_at,
             etag: hasher.finish(),
             by_id,
         }
+    }
+
+    /// With the dataset's `notes` (part of the ETag, as the landing page shows them).
+    pub fn with_notes(mut self, notes: &[String]) -> Self {
+        let mut hasher = DefaultHasher::new();
+        self.etag.hash(&mut hasher);
+        notes.hash(&mut hasher);
+        self.etag = hasher.finish();
+        self.notes = notes.to_vec();
+        self
     }
 
     /// The collection with id `id`.

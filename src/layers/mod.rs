@@ -291,6 +291,9 @@ pub struct Layers {
     pub title: String,
     /// `districts`, `demand`, then `flags` and `projects` when the dataset has them.
     pub layers: Vec<Layer>,
+    /// The dataset's notes (real, estimated, synthetic or missing inputs), shown wherever the
+    /// layers are: the landing page and the dashboard. Empty from [`Layers::from_parts`].
+    pub notes: Vec<String>,
 }
 
 impl Layers {
@@ -314,6 +317,7 @@ impl Layers {
             .iter()
             .map(|(name, run)| demand::scenario_layer(dataset, name, run));
         layers.layers.splice(at..at, named);
+        layers.notes = analysis.notes.clone();
         layers
     }
 
@@ -334,6 +338,7 @@ impl Layers {
         Self {
             title: dataset.name.clone(),
             layers,
+            notes: Vec::new(),
         }
     }
 

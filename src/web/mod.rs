@@ -111,6 +111,8 @@ struct PageConfig<'a> {
     base_year: i32,
     horizon_year: i32,
     notes: &'a [String],
+    dataset_notes: &'a [String],
+    has_pipeline: bool,
     reference: Option<&'static reference::ReferenceForecast>,
     bottleneck_tables: Vec<&'a str>,
 }
@@ -177,6 +179,8 @@ impl WebData {
             base_year: run.base_year,
             horizon_year: run.horizon_year,
             notes: &run.notes,
+            dataset_notes: &layers.notes,
+            has_pipeline: !dataset.projects.is_empty(),
             reference: reference::for_municipality(dataset.municipality.as_deref()),
             bottleneck_tables: bottleneck_tables.iter().map(|t| t.name.as_str()).collect(),
         };

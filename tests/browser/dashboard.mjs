@@ -183,6 +183,19 @@ async function main() {
     await page.selectOption('#measure', 'gap_per_1000');
     await page.waitForFunction(() => document.querySelector('.legend-title')?.textContent.includes('Gap'));
 
+    // The dataset's own notes (what is real, estimated, synthetic or missing) are on the page,
+    // and a dataset without a pipeline says so where the bottlenecks would be.
+    const cfg = JSON.parse(await page.textContent('#dashboard-config'));
+    const shownNotes = await page.$$eval('#dataset-notes li', (els) => els.map((e) => e.textContent));
+    check(JSON.stringify(shownNotes) === JSON.stringify(cfg.dataset_notes ?? []),
+      `the page shows ${shownNotes.length} dataset notes, the dataset has ${(cfg.dataset_notes ?? []).length}`);
+    if (shownNotes.length > 0) check(await page.locator('#dataset-notes').isVisible(), 'the dataset notes are hidden');
+    if (cfg.has_pipeline === false) {
+      const said = await page.textContent('#bottleneck-summary');
+      check(said.includes('No pipeline in this dataset'), `no word that the pipeline is missing: ${said}`);
+    }
+    log(`dataset notes: ${shownNotes.length} shown${cfg.has_pipeline === false ? '; no pipeline, and said' : ''}`);
+
     // Nothing from outside 127.0.0.1, per the request log and the page's own resource timing.
     const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
     const foreign = entries.filter((u) => { const x = new URL(u); return x.protocol !== 'data:' && x.host !== base.host; });

@@ -239,6 +239,12 @@ async function renderBottlenecks() {
   const stages = report.stages || [];
   const b = stages.find((st) => st.stage === report.bottleneck);
   const lines = [];
+  if (config.has_pipeline === false) {
+    summary.replaceChildren(h('p', { class: 'no-pipeline' },
+      'No pipeline in this dataset: it has no housing projects, so no stage can be measured.'));
+    chart.replaceChildren(bottleneckChart(report));
+    return;
+  }
   lines.push(h('p', {}, `Pipeline snapshot ${report.as_of}, ${(report.projects || []).length} projects. `,
     b ? h('strong', {}, `Bottleneck: ${STAGE_LABELS[b.stage] ?? b.stage} — ${b.late_passages} of ${b.delay_passages} passages over the expected ${fmt(b.expected_days)} days, ${fmt(b.excess_dwelling_days)} dwelling-days beyond it (the most of any stage).`)
       : 'No stage runs over its expected duration.'));
@@ -250,6 +256,14 @@ async function renderBottlenecks() {
   if (facts.length) lines.push(h('p', {}, facts.join(' · ')));
   summary.replaceChildren(...lines);
   chart.replaceChildren(bottleneckChart(report));
+}
+
+/** The dataset's own notes (which inputs are real, estimated, synthetic or missing), always shown. */
+function showDatasetNotes() {
+  const notes = Array.isArray(config.dataset_notes) ? config.dataset_notes : [];
+  const el = document.getElementById('dataset-notes');
+  el.replaceChildren(...notes.map((n) => h('li', {}, n)));
+  el.hidden = notes.length === 0;
 }
 
 /** The model's notes (and missing parts) in a closed box under the header. */
@@ -273,6 +287,7 @@ function flagPopup(code, flags) {
 
 async function main() {
   document.getElementById('dataset-name').textContent = config.dataset ?? '';
+  showDatasetNotes();
   try {
     await load();
   } catch (e) {

@@ -118,6 +118,7 @@ impl Docs {
         let landing = json!({
             "title": p.title,
             "description": p.description,
+            "notes": p.notes,
             "links": [
                 link(format!("{BASE}/"), "self", JSON, "This document"),
                 link(format!("{BASE}/?f=html"), "alternate", "text/html", "This document as HTML"),
