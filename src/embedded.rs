@@ -18,7 +18,7 @@ mod generated {
 
 /// The default dataset's manifest, relative to `geodata/`: the one place that chooses which
 /// embedded dataset runs when `--data` is not given.
-pub const DEFAULT_MANIFEST: &str = "alingsas-sample/alingsas-sample.toml";
+pub const DEFAULT_MANIFEST: &str = "alingsas-deso2025/alingsas-deso2025.toml";
 
 /// Where the embedded `geodata/` tree appears in GDAL's in-memory file system.
 pub const MOUNT: &str = "/vsimem/embedded/geodata";

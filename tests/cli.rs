@@ -140,10 +140,14 @@ fn a_binary_copied_alone_analyzes_its_embedded_dataset_from_any_folder() {
     assert!(stderr.contains("/vsimem/"), "reads the embedded dataset");
     let ds = gdal::Dataset::open(work.path().join("o.gpkg")).unwrap();
     let count = |name: &str| ds.layer_by_name(name).unwrap().feature_count();
-    assert_eq!(count("districts"), 22);
-    assert_eq!(count("demand"), 22 * 13);
-    assert_eq!(count("flags"), 44);
-    assert_eq!(count("projects"), 40);
+    // The default is the real municipality: SCB's 23 DeSO 2025 areas, base year 2025 and ten
+    // years ahead, two flags per area, and no pipeline (so no projects layer).
+    assert_eq!(count("districts"), 23);
+    assert_eq!(count("demand"), 23 * 11);
+    assert_eq!(count("flags"), 46);
+    assert!(ds.layer_by_name("projects").is_err());
+    // What the data lack is said, not left out silently.
+    assert!(stderr.contains("Missing: no pipeline projects"), "{stderr}");
     // Nothing but the output appeared beside it.
     let mut written: Vec<_> = std::fs::read_dir(work.path())
         .unwrap()

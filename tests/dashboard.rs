@@ -602,6 +602,28 @@ fn dashboard_served_by_a_binary_copied_alone() {
         harness::http_status(serve.addr, "/vendor/leaflet/dist/leaflet-src.esm.js"),
         Some(200)
     );
+    // The embedded default is the real municipality: SCB's 23 DeSO 2025 areas by their names.
+    let districts: serde_json::Value = serde_json::from_str(
+        &ureq::get(&format!(
+            "http://{}/collections/districts/items?limit=100",
+            serve.addr
+        ))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = districts["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 23, "{names:?}");
+    for real in ["Alingsås centrum", "Brogården-Östlyckan", "Sollebrunn"] {
+        assert!(names.contains(&real), "{real} not in {names:?}");
+    }
     let screenshot = target_dir().join("dashboard-serve.png");
     let out = harness::drive(
         &browser,

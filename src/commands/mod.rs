@@ -64,8 +64,9 @@ pub enum Command {
 /// `--data`: the manifest to use (shared by every subcommand).
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArg {
-    /// Dataset manifest (TOML). Default: the dataset embedded in the binary (the Alingsås
-    /// sample, `geodata/alingsas-sample/alingsas-sample.toml` in the source tree).
+    /// Dataset manifest (TOML). Default: the dataset embedded in the binary (real Alingsås,
+    /// SCB's DeSO 2025 areas: `geodata/alingsas-deso2025/alingsas-deso2025.toml` in the source
+    /// tree). The synthetic sample is `geodata/alingsas-sample/alingsas-sample.toml`.
     #[arg(long = "data", short = 'd', env = "HOUSING_NEED_DATA")]
     pub manifest: Option<PathBuf>,
 }

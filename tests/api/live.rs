@@ -1,4 +1,6 @@
-//! Live tests: the real binary serving the default dataset, read by real clients.
+//! Live tests: the real binary serving the default dataset (the real municipality, SCB's DeSO
+//! 2025 areas, as `./scripts/serve` serves it) and the synthetic sample (a pipeline and named
+//! scenarios), read by real clients.
 //!
 //! Each test starts `housing-need serve` on a free port of 127.0.0.1 and stops it when done.
 //! They need the default dataset to load; when it does not, or when a client is not installed
@@ -14,27 +16,30 @@ use std::time::{Duration, Instant};
 
 use housing_need::model::ModelRun;
 
-/// The default dataset's manifest.
+/// The default dataset's manifest (what the binary serves without `--data`).
 fn manifest() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("geodata")
+        .join(housing_need::embedded::DEFAULT_MANIFEST)
+}
+
+/// The synthetic sample's manifest: address points, a pipeline and named scenarios.
+fn sample_manifest() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("geodata/alingsas-sample/alingsas-sample.toml")
 }
 
-/// The model's own result on the default dataset, computed in-process (the truth to compare
-/// the clients' counts with).
-fn model_on_default() -> Result<(usize, ModelRun), String> {
-    let m = housing_need::config::Manifest::load(&manifest()).map_err(|e| e.to_string())?;
+/// The model's own result on a dataset, computed in-process (the truth to compare the
+/// clients' counts with): districts, the run, and pipeline projects.
+fn model_on(manifest: &Path) -> Result<(usize, ModelRun, usize), String> {
+    let m = housing_need::config::Manifest::load(manifest).map_err(|e| e.to_string())?;
     let ds = housing_need::ingest::load(&m).map_err(|e| e.to_string())?;
     let run = housing_need::model::run(&ds, &m.model);
-    Ok((ds.districts.len(), run))
+    Ok((ds.districts.len(), run, ds.projects.len()))
 }
 
-/// Pipeline projects in the default dataset (the `projects` collection's size).
-fn default_projects() -> usize {
-    let m = housing_need::config::Manifest::load(&manifest()).expect("manifest");
-    housing_need::ingest::load(&m)
-        .expect("default dataset")
-        .projects
-        .len()
+/// [`model_on`] the default dataset, without its projects.
+fn model_on_default() -> Result<(usize, ModelRun), String> {
+    model_on(&manifest()).map(|(d, run, _)| (d, run))
 }
 
 /// A running server, killed on drop.
@@ -60,6 +65,11 @@ fn free_port() -> u16 {
 
 /// Starts the binary on the default dataset; `Err` says why it could not serve.
 fn start() -> Result<Server, String> {
+    start_with(&manifest())
+}
+
+/// Starts the binary on `manifest`; `Err` says why it could not serve.
+fn start_with(manifest: &Path) -> Result<Server, String> {
     let port = free_port();
     let log_dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let log = log_dir.path().join("serve.log");
@@ -67,7 +77,7 @@ fn start() -> Result<Server, String> {
     let child = Command::new(env!("CARGO_BIN_EXE_housing-need"))
         .arg("serve")
         .arg("--data")
-        .arg(manifest())
+        .arg(manifest)
         .arg("--bind")
         .arg(format!("127.0.0.1:{port}"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -246,20 +256,45 @@ fn qgis_python() -> Option<String> {
     })
 }
 
-#[test]
-fn qgis_loads_every_layer_with_every_feature() {
-    const TEST: &str = "qgis_loads_every_layer_with_every_feature";
+/// QGIS loads every collection the service on `manifest` lists, each with every feature and
+/// field and inside `extent_3006` (minE,minN,maxE,maxN), and a what-if's GeoJSON URL as a
+/// plain layer. Returns the collection ids, or `None` when it skipped.
+fn qgis_loads_every_collection(
+    test: &str,
+    manifest: &Path,
+    extent_3006: &str,
+) -> Option<Vec<String>> {
     let Some(python) = qgis_python() else {
-        return skip(TEST, "no Python with QGIS (Debian package python3-qgis)");
+        skip(test, "no Python with QGIS (Debian package python3-qgis)");
+        return None;
     };
-    let (districts, model) = match model_on_default() {
+    let (districts, model, projects) = match model_on(manifest) {
         Ok(m) => m,
-        Err(e) => panic!("the default dataset does not load: {e}"),
+        Err(e) => panic!("{} does not load: {e}", manifest.display()),
     };
-    let server = match start() {
+    let server = match start_with(manifest) {
         Ok(s) => s,
-        Err(e) => return skip(TEST, &e),
+        Err(e) => {
+            skip(test, &e);
+            return None;
+        }
     };
+    // Every collection the service lists, with its size from the model.
+    let listed = collection_ids(&server.url);
+    let expected: Vec<(String, usize)> = listed
+        .iter()
+        .map(|id| {
+            let n = match id.as_str() {
+                "districts" => districts,
+                "flags" => 2 * districts,
+                "projects" => projects,
+                // The forecast and each named scenario: one row per district and year.
+                d if d == "demand" || d.starts_with("demand-") => model.rows.len(),
+                other => panic!("{test}: no expected size for collection {other}"),
+            };
+            (id.clone(), n)
+        })
+        .collect();
     let home = tempfile::tempdir().expect("tempdir");
     let runtime_dir = home.path().join("runtime");
     std::fs::create_dir(&runtime_dir).expect("runtime dir");
@@ -272,11 +307,12 @@ fn qgis_loads_every_layer_with_every_feature() {
     let out = Command::new(&python)
         .arg(&script)
         .args(["--url", &server.url])
-        .args(["--expect", &format!("districts={districts}")])
-        .args(["--expect", &format!("demand={}", model.rows.len())])
-        // The sample manifest's named scenarios, and a what-if's GeoJSON URL as a plain layer.
-        .args(["--expect", &format!("demand-high={}", model.rows.len())])
-        .args(["--expect", &format!("demand-late={}", model.rows.len())])
+        .args(
+            expected
+                .iter()
+                .flat_map(|(c, n)| ["--expect".to_string(), format!("{c}={n}")]),
+        )
+        // A what-if's GeoJSON URL as a plain layer.
         .args([
             "--geojson",
             &format!(
@@ -285,15 +321,7 @@ fn qgis_loads_every_layer_with_every_feature() {
                 server.url
             ),
         ])
-        .args(["--expect", &format!("flags={}", 2 * districts)])
-        .args(["--expect", &format!("projects={}", default_projects())])
-        // Alingsås kommun in SWEREF 99 TM, with room for the synthetic data's edges.
-        .args([
-            "--extent-3006",
-            "344700,6404400,364800,6452900",
-            "--tolerance",
-            "2000",
-        ])
+        .args(["--extent-3006", extent_3006, "--tolerance", "2000"])
         .env("QT_QPA_PLATFORM", "offscreen")
         .env("HOME", home.path())
         .env("XDG_RUNTIME_DIR", &runtime_dir)
@@ -314,9 +342,58 @@ fn qgis_loads_every_layer_with_every_feature() {
         .filter(|l| l.contains("\"ok\": true"))
         .count();
     assert_eq!(
-        checks, 13,
-        "two checks per collection (6) and one for the scenario's GeoJSON passed:\n{stdout}"
+        checks,
+        2 * expected.len() + 1,
+        "two checks per collection and one for the scenario's GeoJSON passed:\n{stdout}"
     );
+    Some(listed)
+}
+
+/// The default, as `./scripts/serve` serves it: SCB's 23 DeSO 2025 areas, no pipeline.
+#[test]
+fn qgis_loads_every_layer_of_the_default_with_every_feature() {
+    // SCB's DeSO 2025 areas reach 342,642-365,170 E and 6,404,911-6,453,321 N; QGIS keeps the
+    // layer in lon/lat, and the lon/lat box transformed back to metres is about 1 km wider.
+    let Some(listed) = qgis_loads_every_collection(
+        "qgis_loads_every_layer_of_the_default_with_every_feature",
+        &manifest(),
+        "342600,6404900,365200,6453400",
+    ) else {
+        return;
+    };
+    assert_eq!(listed, ["districts", "demand", "flags"]);
+}
+
+/// The sample: its pipeline and the named scenarios of its manifest are layers too.
+#[test]
+fn qgis_loads_every_layer_of_the_sample_with_every_feature() {
+    // Alingsås kommun in SWEREF 99 TM, with room for the synthetic data's edges.
+    let Some(listed) = qgis_loads_every_collection(
+        "qgis_loads_every_layer_of_the_sample_with_every_feature",
+        &sample_manifest(),
+        "344700,6404400,364800,6452900",
+    ) else {
+        return;
+    };
+    for id in ["demand-high", "demand-late", "flags", "projects"] {
+        assert!(listed.iter().any(|l| l == id), "{id} not in {listed:?}");
+    }
+}
+
+/// The ids of the collections the service at `url` lists, in order.
+fn collection_ids(url: &str) -> Vec<String> {
+    let text = ureq::get(&format!("{url}/collections"))
+        .call()
+        .expect("collections")
+        .into_string()
+        .expect("body");
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    doc["collections"]
+        .as_array()
+        .expect("collections")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_string())
+        .collect()
 }
 
 /// `numberMatched` of `GET url`.
