@@ -32,8 +32,9 @@
 //! surplus goes to the other districts; finally each cell is scaled so that the districts add up
 //! to the municipal projection.
 
-use super::ages::{total, Pyramid, AGES, EMPTY};
+use super::ages::{band_ages, total, Pyramid, AGES, EMPTY};
 use super::national::{National, FERTILE_AGES, FERTILE_FROM};
+use crate::domain::AgeBands;
 
 /// The rates of one forecast, anchored at its base year.
 #[derive(Debug, Clone)]
@@ -91,42 +92,65 @@ pub fn step(
     net: &Pyramid,
     next: &mut Pyramid,
 ) -> StepResult {
-    let mut r = StepResult::default();
+    let (births, clamped) = step_core(prev, survival, fertility, boys_share, net, next);
+    // The accounting, apart from the hot loop: deaths of the cohorts present at the start and
+    // of the newborn; the net migrants.
+    let last = AGES - 1;
+    let mut deaths = 0.0;
+    for s in 0..2 {
+        for a in 1..AGES {
+            let from = if a == last {
+                prev[s][a - 1] + prev[s][a]
+            } else {
+                prev[s][a - 1]
+            };
+            deaths += from * (1.0 - survival[s][a]);
+        }
+    }
+    for (s, share) in [(0, boys_share), (1, 1.0 - boys_share)] {
+        deaths += births * share * (1.0 - survival[s][0]);
+    }
+    StepResult {
+        births,
+        deaths,
+        net_migration: net.iter().flatten().sum(),
+        clamped,
+    }
+}
+
+/// The arithmetic of [`step`] alone: returns the births and the persons set to 0.
+fn step_core(
+    prev: &Pyramid,
+    survival: &Pyramid,
+    fertility: &[f64; FERTILE_AGES],
+    boys_share: f64,
+    net: &Pyramid,
+    next: &mut Pyramid,
+) -> (f64, f64) {
+    let last = AGES - 1;
+    let mut clamped = 0.0;
     for s in 0..2 {
         let (p, sv, n, out) = (&prev[s], &survival[s], &net[s], &mut next[s]);
-        for a in (1..AGES).rev() {
-            let from = if a == AGES - 1 {
-                p[a - 1] + p[a]
-            } else {
-                p[a - 1]
-            };
-            let survivors = from * sv[a];
-            r.deaths += from - survivors;
-            out[a] = survivors + n[a];
+        for a in 1..last {
+            out[a] = p[a - 1] * sv[a] + n[a];
         }
+        out[last] = (p[last - 1] + p[last]) * sv[last] + n[last];
     }
     let mut births = 0.0;
     for (i, f) in fertility.iter().enumerate() {
         let a = FERTILE_FROM + i;
         births += f * (prev[1][a] + next[1][a]) / 2.0;
     }
-    r.births = births;
     for (s, share) in [(0, boys_share), (1, 1.0 - boys_share)] {
-        let born = births * share;
-        let alive = born * survival[s][0];
-        r.deaths += born - alive;
-        next[s][0] = alive + net[s][0];
+        next[s][0] = births * share * survival[s][0] + net[s][0];
     }
-    for s in 0..2 {
-        for a in 0..AGES {
-            r.net_migration += net[s][a];
-            if next[s][a] < 0.0 {
-                r.clamped -= next[s][a];
-                next[s][a] = 0.0;
-            }
+    for v in next.iter_mut().flatten() {
+        if *v < 0.0 {
+            clamped -= *v;
+            *v = 0.0;
         }
     }
-    r
+    (births, clamped)
 }
 
 /// Net migration and the fertility level estimated from a population series.
@@ -285,79 +309,147 @@ pub struct DistrictStep {
 }
 
 /// One year for every district: `prev[d]` at the end of the previous year, `next[d]` receives
-/// the end of this year (see the module docs for the method).
+/// the end of this year (see the module docs for the method). `start` is the sum of `prev` over
+/// the districts by sex and age (the previous year's control total).
+///
+/// The rest of the net migration is shared by the cohort's population: district `d` gets
+/// `rest(s, a) × P_d(s, a − 1) / Σ_d P(s, a − 1)`, computed as `P_d(s, a − 1) × coef(s, a)` with
+/// the coefficient prepared once a year. The districts are stepped on two threads.
 pub fn project_districts(
     prev: &[Pyramid],
     next: &mut [Pyramid],
+    start: &Pyramid,
     rates: &Rates<'_>,
     year: &DistrictYear<'_>,
+    out_bands: Option<(&AgeBands, &mut [f64])>,
 ) -> DistrictStep {
     let nd = prev.len();
     let mut out = DistrictStep::default();
-    // The rest of the net migration after the new-dwelling movers, by cell.
+    // The rest of the net migration after the new-dwelling movers, by cell, as a coefficient
+    // on the district's cohort one year younger (migrants counted at the end of the year come
+    // from it); a cohort nobody is in is shared evenly.
     let movers_total: f64 = year.movers.iter().sum();
-    let mut rest = *year.net;
-    for (r, p) in rest
-        .iter_mut()
-        .flatten()
-        .zip(year.mover_profile.iter().flatten())
-    {
-        *r -= movers_total * p;
-    }
-    // Each district's share of every cell's population at the start of the year.
-    let mut cell_total = EMPTY;
-    for p in prev {
-        for (c, v) in cell_total.iter_mut().flatten().zip(p.iter().flatten()) {
-            *c += v;
-        }
-    }
-    let mut net = EMPTY;
-    for d in 0..nd {
-        let p = &prev[d];
-        for s in 0..2 {
-            for a in 0..AGES {
-                // Migrants counted at the end of the year come from the cohort one year younger.
-                let src = a.saturating_sub(1);
-                let share = if cell_total[s][src] > 0.0 {
-                    p[s][src] / cell_total[s][src]
-                } else {
-                    1.0 / nd as f64
-                };
-                net[s][a] = rest[s][a] * share + year.movers[d] * year.mover_profile[s][a];
+    let mut coef = EMPTY;
+    let mut even = EMPTY;
+    for s in 0..2 {
+        for a in 0..AGES {
+            let rest = year.net[s][a] - movers_total * year.mover_profile[s][a];
+            let src = a.saturating_sub(1);
+            if start[s][src] > 0.0 {
+                coef[s][a] = rest / start[s][src];
+            } else {
+                even[s][a] = rest / nd as f64;
             }
         }
-        let r = step(
-            p,
-            year.survival,
-            &rates.fertility,
-            rates.boys_share,
-            &net,
-            &mut next[d],
-        );
-        out.clamped += r.clamped;
     }
-    if let Some(cap) = year.capacity {
-        out.moved_by_capacity = hold_to_capacity(next, cap, &mut out.constrained);
-    }
-    // Scale each cell to the control total.
-    let mut sums = EMPTY;
-    for p in next.iter() {
-        for (c, v) in sums.iter_mut().flatten().zip(p.iter().flatten()) {
-            *c += v;
+    let ranges: Vec<std::ops::RangeInclusive<usize>> = out_bands
+        .as_ref()
+        .map(|(b, _)| (0..b.len()).map(|i| band_ages(b, i)).collect())
+        .unwrap_or_default();
+    let nb = ranges.len();
+    // Sums one district's pyramid into its `[sex][band]` slice of the output plane.
+    let to_bands = |p: &Pyramid, out: &mut [f64]| {
+        for s in 0..2 {
+            for (o, r) in out[s * nb..(s + 1) * nb].iter_mut().zip(&ranges) {
+                *o = p[s][r.clone()].iter().sum();
+            }
         }
+    };
+    let step_range = |prev: &[Pyramid],
+                      next: &mut [Pyramid],
+                      first: usize,
+                      mut plane: Option<&mut [f64]>|
+     -> (f64, Vec<f64>) {
+        let mut net = EMPTY;
+        let mut clamped = 0.0;
+        let mut totals = Vec::with_capacity(prev.len());
+        for (i, (p, n)) in prev.iter().zip(next.iter_mut()).enumerate() {
+            let movers = year.movers[first + i];
+            for s in 0..2 {
+                let (ns, cs, es, ps, pr) = (
+                    &mut net[s],
+                    &coef[s],
+                    &even[s],
+                    &p[s],
+                    &year.mover_profile[s],
+                );
+                ns[0] = es[0] + ps[0] * cs[0];
+                for a in 1..AGES {
+                    ns[a] = es[a] + ps[a - 1] * cs[a];
+                }
+                if movers != 0.0 {
+                    for (v, m) in ns.iter_mut().zip(pr) {
+                        *v += movers * m;
+                    }
+                }
+            }
+            let (_, c) = step_core(
+                p,
+                year.survival,
+                &rates.fertility,
+                rates.boys_share,
+                &net,
+                n,
+            );
+            clamped += c;
+            totals.push(total(n));
+            if let Some(plane) = plane.as_deref_mut() {
+                to_bands(n, &mut plane[i * 2 * nb..(i + 1) * 2 * nb]);
+            }
+        }
+        (clamped, totals)
+    };
+    let half = nd / 2;
+    let (prev_a, prev_b) = prev.split_at(half);
+    let (next_a, next_b) = next.split_at_mut(half);
+    let mut out_bands = out_bands;
+    let (plane_a, plane_b) = match out_bands.as_mut() {
+        Some((_, plane)) => {
+            let (a, b) = plane.split_at_mut(half * 2 * nb);
+            (Some(a), Some(b))
+        }
+        None => (None, None),
+    };
+    let ((c1, mut totals), (c2, t2)) = std::thread::scope(|sc| {
+        let second = sc.spawn(|| step_range(prev_b, next_b, half, plane_b));
+        let first = step_range(prev_a, next_a, 0, plane_a);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
+    totals.extend(t2);
+    out.clamped = c1 + c2;
+    if let Some(cap) = year.capacity {
+        out.moved_by_capacity = hold_to_capacity(next, &totals, cap, &mut out.constrained);
     }
-    let mut factor = EMPTY;
-    for ((f, c), s) in factor
-        .iter_mut()
-        .flatten()
-        .zip(year.control.iter().flatten())
-        .zip(sums.iter().flatten())
-    {
-        *f = if *s > 0.0 { c / s } else { 1.0 };
-    }
-    for p in next.iter_mut() {
-        for (v, f) in p.iter_mut().flatten().zip(factor.iter().flatten()) {
-            *v *= f;
+    // The districts add up to the control by construction (every step is linear); only cells
+    // set to 0 or moved by capacity can leave a difference, and then each cell is scaled.
+    if out.clamped > 0.0 || out.moved_by_capacity > 0.0 {
+        let mut sums = EMPTY;
+        for p in next.iter() {
+            for (c, v) in sums.iter_mut().flatten().zip(p.iter().flatten()) {
+                *c += v;
+            }
+        }
+        let mut factor = EMPTY;
+        for ((f, c), s) in factor
+            .iter_mut()
+            .flatten()
+            .zip(year.control.iter().flatten())
+            .zip(sums.iter().flatten())
+        {
+            *f = if *s > 0.0 { c / s } else { 1.0 };
+        }
+        for p in next.iter_mut() {
+            for (v, f) in p.iter_mut().flatten().zip(factor.iter().flatten()) {
+                *v *= f;
+            }
+        }
+        if let Some((_, plane)) = out_bands {
+            for (p, o) in next.iter().zip(plane.chunks_exact_mut(2 * nb)) {
+                to_bands(p, o);
+            }
         }
     }
     out
@@ -366,12 +458,17 @@ pub fn project_districts(
 /// Holds every district at or below `capacity[d]` persons: a district above it is scaled down
 /// to it and its surplus (cell by cell) goes to the districts below their capacity in
 /// proportion to their population in the cell. Returns the persons moved.
-fn hold_to_capacity(pop: &mut [Pyramid], capacity: &[f64], constrained: &mut Vec<usize>) -> f64 {
+fn hold_to_capacity(
+    pop: &mut [Pyramid],
+    totals: &[f64],
+    capacity: &[f64],
+    constrained: &mut Vec<usize>,
+) -> f64 {
     let mut surplus = EMPTY;
     let mut moved = 0.0;
     for (d, p) in pop.iter_mut().enumerate() {
         let cap = capacity.get(d).copied().unwrap_or(f64::INFINITY);
-        let t = total(p);
+        let t = totals[d];
         if cap.is_finite() && t > cap && t > 0.0 {
             let keep = cap / t;
             for (s, v) in surplus.iter_mut().flatten().zip(p.iter_mut().flatten()) {
@@ -599,6 +696,7 @@ mod tests {
         let out = project_districts(
             &prev,
             &mut next,
+            &sum,
             &r,
             &DistrictYear {
                 survival: &survival,
@@ -608,6 +706,7 @@ mod tests {
                 capacity: None,
                 control: &control,
             },
+            None,
         );
         assert!(out.constrained.is_empty());
         for s in 0..2 {
@@ -627,7 +726,7 @@ mod tests {
         pop[0][0][40] = 120.0;
         pop[1][0][40] = 50.0;
         let mut constrained = Vec::new();
-        let moved = hold_to_capacity(&mut pop, &[100.0, 1000.0], &mut constrained);
+        let moved = hold_to_capacity(&mut pop, &[120.0, 50.0], &[100.0, 1000.0], &mut constrained);
         assert_eq!(constrained, vec![0]);
         assert!((moved - 20.0).abs() < 1e-9);
         assert!((pop[0][0][40] - 100.0).abs() < 1e-9);

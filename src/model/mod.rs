@@ -437,7 +437,6 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
     let mut constrained = vec![false; nd * h];
     let mut cumulative = vec![0.0; nd];
     let (mut clamped, mut moved_by_capacity) = (0.0, 0.0);
-    let mut band_buf = vec![0.0; nb];
     let plane = nd * stride;
     for k in 1..=h {
         let year = base_year + k as i32;
@@ -488,9 +487,12 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
                 })
                 .collect()
         });
+        // The districts' year, aggregated to the dataset's bands into the cohort array.
+        let yi = obs.years.len() + k - 1;
         let out = project_districts(
             &prev,
             &mut next,
+            &municipal[k - 1].1,
             &rates,
             &DistrictYear {
                 survival: &survival,
@@ -500,20 +502,15 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
                 capacity: capacity.as_deref().filter(|_| nd > 1),
                 control: &control,
             },
+            Some((
+                &dataset.bands,
+                &mut obs.persons[yi * plane..(yi + 1) * plane],
+            )),
         );
         clamped += out.clamped;
         moved_by_capacity += out.moved_by_capacity;
         for d in out.constrained {
             constrained[d * h + k - 1] = true;
-        }
-        // Aggregate to the dataset's bands into the cohort array.
-        let yi = obs.years.len() + k - 1;
-        for (d, p) in next.iter().enumerate() {
-            let at = yi * plane + d * stride;
-            for s in 0..2 {
-                aggregate(&p[s], &dataset.bands, &mut band_buf);
-                obs.persons[at + s * nb..at + (s + 1) * nb].copy_from_slice(&band_buf);
-            }
         }
         municipal.push((year, control));
         std::mem::swap(&mut prev, &mut next);
@@ -776,107 +773,123 @@ fn demand_rows(
         "care homes: {ratio} places per 100 persons 80+ needed (and taken out before households \
          are counted)"
     ));
-    let mut outside = vec![0.0; nb];
-    let mut buf = vec![0.0; nb];
-    let mut rows = Vec::with_capacity(nd * ny);
-    let (mut cal_min, mut cal_max) = (f64::INFINITY, f64::NEG_INFINITY);
-    for d in 0..nd {
-        let district = &ds.districts[d];
-        let persons = |yi: usize, out: &mut [f64]| {
-            let start = (yi * nd + d) * stride;
-            let p = &cohorts.persons[start..start + stride];
-            for b in 0..nb {
-                out[b] = p[b] + p[nb + b];
-            }
-        };
-        let raw_households = |buf: &[f64], outside: &mut [f64]| -> (f64, f64) {
-            let p80 = sum_of(buf, &groups.old_80);
-            let in_care = (p80 * ratio / 100.0).min(p80);
-            demand::outside_care_into(buf, groups.first_80, in_care, outside);
-            (in_care, households(outside, headship))
-        };
-        persons(base_index, &mut buf);
-        let (_, base_raw) = raw_households(&buf, &mut outside);
-        let base_stock = stock_base_year.map_or(0.0, |sy| housing.ordinary[sy * nd + d]);
-        let calibration = if base_stock > 0.0 && base_raw > 0.0 {
-            base_stock * reserve / base_raw
-        } else {
-            1.0
-        };
-        if base_stock > 0.0 && base_raw > 0.0 {
-            cal_min = cal_min.min(calibration);
-            cal_max = cal_max.max(calibration);
-        }
-        let care_existing = special_base.map_or(0.0, |sy| housing.special[sy * nd + d]);
-        let (mut pipeline, mut care_pipeline, mut movers) = (0.0, 0.0, 0.0);
-        for yi in 0..ny {
-            let year = cohorts.years[yi];
-            let observed = yi < observed_years;
-            persons(yi, &mut buf);
-            let (in_care, raw) = raw_households(&buf, &mut outside);
-            let hh = raw * calibration;
-            let population: f64 = buf.iter().sum();
-            let p80 = sum_of(&buf, &groups.old_80);
-            let needed = dwellings_needed(hh, params.vacancy_reserve);
-            let k = year - base_year;
-            let stock = if observed {
-                housing
-                    .stock_year(year)
-                    .map_or(0.0, |sy| housing.ordinary[sy * nd + d])
+    // The rows of the districts in `range`, with the range of their calibration factors.
+    let rows_of = |range: std::ops::Range<usize>| {
+        let mut outside = vec![0.0; nb];
+        let mut buf = vec![0.0; nb];
+        let mut rows = Vec::with_capacity(range.len() * ny);
+        let (mut cal_min, mut cal_max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for d in range {
+            let district = &ds.districts[d];
+            let persons = |yi: usize, out: &mut [f64]| {
+                let start = (yi * nd + d) * stride;
+                let p = &cohorts.persons[start..start + stride];
+                for b in 0..nb {
+                    out[b] = p[b] + p[nb + b];
+                }
+            };
+            let raw_households = |buf: &[f64], outside: &mut [f64]| -> (f64, f64) {
+                let p80 = sum_of(buf, &groups.old_80);
+                let in_care = (p80 * ratio / 100.0).min(p80);
+                demand::outside_care_into(buf, groups.first_80, in_care, outside);
+                (in_care, households(outside, headship))
+            };
+            persons(base_index, &mut buf);
+            let (_, base_raw) = raw_households(&buf, &mut outside);
+            let base_stock = stock_base_year.map_or(0.0, |sy| housing.ordinary[sy * nd + d]);
+            let calibration = if base_stock > 0.0 && base_raw > 0.0 {
+                base_stock * reserve / base_raw
             } else {
-                stock_after_demolition(base_stock, params.demolition_rate, k as u32)
+                1.0
             };
-            let mut held = false;
-            if !observed && h > 0 && (k as usize) <= h {
-                let i = d * h + k as usize - 1;
-                pipeline += completions.dwellings[i];
-                care_pipeline += completions.care_places[i];
-                movers += completions.persons[i];
-                held = constrained.get(i).copied().unwrap_or(false);
+            if base_stock > 0.0 && base_raw > 0.0 {
+                cal_min = cal_min.min(calibration);
+                cal_max = cal_max.max(calibration);
             }
-            let pipe = if observed { 0.0 } else { pipeline };
-            let care_pipe = if observed { 0.0 } else { care_pipeline };
-            let the_gap = gap(needed, stock, pipe);
-            let young = sum_of(&buf, &groups.young);
-            let working = sum_of(&buf, &groups.working);
-            let p65_79 = sum_of(&buf, &groups.old_65_79);
-            let of = |idx: &[usize]| -> f64 {
-                idx.iter().map(|&i| outside[i] * headship[i]).sum::<f64>() * calibration / reserve
-            };
-            let needed_care = care_places_needed(p80, ratio);
-            rows.push(DemandRow {
-                district: district.id.clone(),
-                name: district.name.clone(),
-                year,
-                observed,
-                population,
-                population_0_19: young,
-                population_20_64: working,
-                population_65_79: p65_79,
-                population_80_plus: p80,
-                households: hh,
-                headship_calibration: calibration,
-                dwellings_needed: needed,
-                dwellings_stock: stock,
-                dwellings_pipeline: pipe,
-                gap: the_gap,
-                gap_per_1000: per_1000(the_gap, population),
-                new_dwelling_movers: if observed { 0.0 } else { movers },
-                housing_constrained: held,
-                care_places_needed: needed_care,
-                care_places_existing: care_existing,
-                care_places_pipeline: care_pipe,
-                care_place_balance: care_existing + care_pipe - needed_care,
-                persons_in_care: in_care,
-                dependency_ratio: dependency_ratio(young, working, p65_79 + p80)
-                    .unwrap_or(f64::NAN),
-                small_flats_needed: of(&small),
-                family_dwellings_needed: of(&family),
-                accessible_flats_needed: of(&groups.old_65_79),
-                senior_dwellings_needed: of(&groups.old_80),
-            });
+            let care_existing = special_base.map_or(0.0, |sy| housing.special[sy * nd + d]);
+            let (mut pipeline, mut care_pipeline, mut movers) = (0.0, 0.0, 0.0);
+            for yi in 0..ny {
+                let year = cohorts.years[yi];
+                let observed = yi < observed_years;
+                persons(yi, &mut buf);
+                let (in_care, raw) = raw_households(&buf, &mut outside);
+                let hh = raw * calibration;
+                let population: f64 = buf.iter().sum();
+                let p80 = sum_of(&buf, &groups.old_80);
+                let needed = dwellings_needed(hh, params.vacancy_reserve);
+                let k = year - base_year;
+                let stock = if observed {
+                    housing
+                        .stock_year(year)
+                        .map_or(0.0, |sy| housing.ordinary[sy * nd + d])
+                } else {
+                    stock_after_demolition(base_stock, params.demolition_rate, k as u32)
+                };
+                let mut held = false;
+                if !observed && h > 0 && (k as usize) <= h {
+                    let i = d * h + k as usize - 1;
+                    pipeline += completions.dwellings[i];
+                    care_pipeline += completions.care_places[i];
+                    movers += completions.persons[i];
+                    held = constrained.get(i).copied().unwrap_or(false);
+                }
+                let pipe = if observed { 0.0 } else { pipeline };
+                let care_pipe = if observed { 0.0 } else { care_pipeline };
+                let the_gap = gap(needed, stock, pipe);
+                let young = sum_of(&buf, &groups.young);
+                let working = sum_of(&buf, &groups.working);
+                let p65_79 = sum_of(&buf, &groups.old_65_79);
+                let of = |idx: &[usize]| -> f64 {
+                    idx.iter().map(|&i| outside[i] * headship[i]).sum::<f64>() * calibration
+                        / reserve
+                };
+                let needed_care = care_places_needed(p80, ratio);
+                rows.push(DemandRow {
+                    district: district.id.clone(),
+                    name: district.name.clone(),
+                    year,
+                    observed,
+                    population,
+                    population_0_19: young,
+                    population_20_64: working,
+                    population_65_79: p65_79,
+                    population_80_plus: p80,
+                    households: hh,
+                    headship_calibration: calibration,
+                    dwellings_needed: needed,
+                    dwellings_stock: stock,
+                    dwellings_pipeline: pipe,
+                    gap: the_gap,
+                    gap_per_1000: per_1000(the_gap, population),
+                    new_dwelling_movers: if observed { 0.0 } else { movers },
+                    housing_constrained: held,
+                    care_places_needed: needed_care,
+                    care_places_existing: care_existing,
+                    care_places_pipeline: care_pipe,
+                    care_place_balance: care_existing + care_pipe - needed_care,
+                    persons_in_care: in_care,
+                    dependency_ratio: dependency_ratio(young, working, p65_79 + p80)
+                        .unwrap_or(f64::NAN),
+                    small_flats_needed: of(&small),
+                    family_dwellings_needed: of(&family),
+                    accessible_flats_needed: of(&groups.old_65_79),
+                    senior_dwellings_needed: of(&groups.old_80),
+                });
+            }
         }
-    }
+        (rows, cal_min, cal_max)
+    };
+    let half = nd / 2;
+    let ((mut rows, min1, max1), (second, min2, max2)) = std::thread::scope(|sc| {
+        let second = sc.spawn(|| rows_of(half..nd));
+        let first = rows_of(0..half);
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    });
+    rows.extend(second);
+    let (cal_min, cal_max) = (min1.min(min2), max1.max(max2));
     if cal_min.is_finite() {
         notes.push(format!(
             "household quotients calibrated per district so that base-year households equal \
