@@ -387,9 +387,11 @@ async fn named_scenarios_are_collections_and_what_ifs() {
         for (x, y) in a.iter().zip(b) {
             assert_eq!(x["properties"], y["properties"], "{name}");
         }
-        assert_ne!(
-            whatif["summary"]["difference"]["population"].as_f64(),
-            Some(0.0)
-        );
+        // Every named scenario changes something at the horizon: the population (migration),
+        // or the gap (a delayed pipeline moves dwellings, not the municipal total, which the
+        // districts are held to).
+        let diff = &whatif["summary"]["difference"];
+        let changed = |k: &str| diff[k].as_f64().is_some_and(|v| v.abs() > 1e-6);
+        assert!(changed("population") || changed("gap"), "{name}: {diff}");
     }
 }
