@@ -6,8 +6,11 @@
 //! service answers nobody. Here instead:
 //!
 //! - **a cap on connections** ([`Limits::max_connections`], and never more than the open-file
-//!   limit allows): at the cap the server stops accepting, so new connections wait in the
-//!   kernel's listen queue (back-pressure) instead of failing with "too many open files";
+//!   limit allows): at the cap the server first closes the connection that has been idle
+//!   longest (no request in progress) to make room, so a client holding idle sockets cannot
+//!   lock others out; when every connection is busy it stops accepting, and new connections
+//!   wait in the kernel's listen queue (back-pressure) instead of failing with "too many open
+//!   files";
 //! - **a request-head timeout** ([`Limits::header_timeout`]): a head must arrive complete
 //!   within it, counted from when the connection waits for a request, so clients that dribble
 //!   a head byte by byte are cut off;
@@ -130,6 +133,8 @@ fn now_ms() -> u64 {
 struct Activity {
     last_ms: AtomicU64,
     in_flight: AtomicUsize,
+    /// Told to close the connection to make room for a new one.
+    evict: tokio::sync::Notify,
 }
 
 impl Activity {
@@ -219,6 +224,45 @@ impl AsyncWrite for Watched {
     }
 }
 
+/// The open connections, so that at the cap the longest idle one can be closed.
+#[derive(Default)]
+struct Connections {
+    open: std::sync::Mutex<std::collections::HashMap<u64, Arc<Activity>>>,
+}
+
+impl Connections {
+    fn add(&self, id: u64, a: &Arc<Activity>) {
+        if let Ok(mut m) = self.open.lock() {
+            m.insert(id, Arc::clone(a));
+        }
+    }
+    fn remove(&self, id: u64) {
+        if let Ok(mut m) = self.open.lock() {
+            m.remove(&id);
+        }
+    }
+    /// Tells the connection idle longest (no request in progress) to close; false when every
+    /// connection is busy.
+    fn evict_longest_idle(&self) -> bool {
+        let Ok(mut m) = self.open.lock() else {
+            return false;
+        };
+        let oldest = m
+            .iter()
+            .filter(|(_, a)| a.in_flight.load(Ordering::Relaxed) == 0)
+            .min_by_key(|(_, a)| a.last_ms.load(Ordering::Relaxed))
+            .map(|(id, a)| (*id, Arc::clone(a)));
+        match oldest {
+            Some((id, a)) => {
+                m.remove(&id);
+                a.evict.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Resolves when the connection has had no request in progress and no traffic for `timeout`.
 async fn idle(activity: Arc<Activity>, timeout: Duration) {
     loop {
@@ -251,14 +295,35 @@ pub async fn serve(
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let mut last_warning: Option<Instant> = None;
+    let mut last_eviction_log: Option<Instant> = None;
+    let mut evicted: u64 = 0;
+    let open = Arc::new(Connections::default());
+    let mut next_id: u64 = 0;
     loop {
-        // At the cap, wait for a slot before accepting: new clients queue in the kernel.
-        let permit = tokio::select! {
-            p = Arc::clone(&slots).acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
+        // At the cap, close the longest idle connection to make room; when all are busy, wait
+        // for a slot before accepting: new clients queue in the kernel.
+        let permit = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                if open.evict_longest_idle() {
+                    evicted += 1;
+                    if last_eviction_log.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+                        tracing::warn!(
+                            "at the cap of {} connections: closing idle ones to make room \
+                             ({evicted} so far)",
+                            limits.max_connections
+                        );
+                        last_eviction_log = Some(Instant::now());
+                    }
+                }
+                tokio::select! {
+                    p = Arc::clone(&slots).acquire_owned() => match p {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
         };
         let stream = tokio::select! {
             r = listener.accept() => match r {
@@ -295,6 +360,10 @@ pub async fn serve(
         });
         let conn = graceful.watch(http.serve_connection(io, service));
         let keep_alive = limits.keep_alive_timeout;
+        next_id += 1;
+        let id = next_id;
+        open.add(id, &activity);
+        let open = Arc::clone(&open);
         tokio::spawn(async move {
             tokio::select! {
                 r = conn => {
@@ -302,10 +371,14 @@ pub async fn serve(
                         tracing::debug!("connection closed: {e}");
                     }
                 }
-                () = idle(activity, keep_alive) => {
+                () = idle(Arc::clone(&activity), keep_alive) => {
                     tracing::trace!("closing an idle connection");
                 }
+                () = activity.evict.notified() => {
+                    tracing::trace!("closing an idle connection to make room");
+                }
             }
+            open.remove(id);
             drop(permit);
         });
     }
