@@ -37,6 +37,7 @@ pub mod ingest;
 pub mod layers;
 pub mod model;
 pub mod pipeline;
+pub mod progress;
 pub mod scenarios;
 pub mod server;
 pub mod stats;

@@ -72,7 +72,9 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
         if observed == 1 { "" } else { "s" }
     );
     let started = std::time::Instant::now();
+    let stage = crate::progress::Stage::start("model");
     let run = crate::model::run(&dataset, &params);
+    stage.end();
     eprintln!(
         "projected {}–{} (base year {}) in {:.1} ms",
         run.first_year,
@@ -86,6 +88,7 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     if args.compare_seed {
         outln!("{}", seed_comparison(&run));
     }
+    let stage = crate::progress::Stage::start("flags and bottlenecks");
     let flags = crate::flags::evaluate(&dataset, &run, &dataset.residences, &[], &manifest.flags);
     let flagged = flags.iter().filter(|f| f.flagged).count();
     eprintln!(
@@ -98,10 +101,17 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
         &manifest.bottlenecks,
     );
     let layers = crate::layers::Layers::from_parts(&dataset, &run, &flags, Some(&report));
+    stage.end();
+    let stage = crate::progress::Stage::start("write");
     let written = crate::export::write(&args.out, &layers, |message| {
         eprintln!("{message}");
     })?;
+    stage.end();
     eprintln!("{written}");
+    eprint!(
+        "time and peak memory per stage:\n{}",
+        crate::progress::summary_text()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -22,6 +22,10 @@ pub struct CheckArgs {
 pub fn run(args: CheckArgs) -> crate::Result<ExitCode> {
     let manifest = crate::config::Manifest::load(&args.data.manifest_path()?)?;
     let report = crate::ingest::check(&manifest);
+    eprint!(
+        "time and peak memory per stage:\n{}",
+        crate::progress::summary_text()
+    );
     if args.json {
         print_json(&report, &manifest.dataset.notes);
     } else {

@@ -212,13 +212,22 @@ struct Loaded {
 /// Reads and validates the dataset, runs the model, flags and bottlenecks, and prepares every
 /// response. Blocking (GDAL); nothing is served from it until it has all succeeded.
 fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
+    use crate::progress::Stage;
     let manifest = crate::config::Manifest::load(manifest_path)?;
     let dataset = crate::ingest::load(&manifest)?;
+    let stage = Stage::start("model, flags, bottlenecks");
     let analysis = crate::analysis::Analysis::compute(&dataset, &manifest);
+    stage.end();
+    let stage = Stage::start("build layers");
     let layers = crate::layers::Layers::build(&dataset, &analysis);
+    stage.end();
+    let stage = Stage::start("prepare responses");
     let prepared = api::prepare_layers(&dataset, &analysis.run, &layers);
+    stage.end();
+    let stage = Stage::start("prepare dashboard data");
     let web_data =
         crate::web::WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
+    stage.end();
     let scenarios =
         crate::web::scenarios::ScenarioService::new(&dataset, &manifest.model, &analysis.run);
     Ok(Loaded {

@@ -27,6 +27,7 @@ mod csv_table;
 mod districts;
 mod gdal_source;
 mod points;
+mod points_csv;
 pub mod scb;
 mod series;
 mod tables;
@@ -217,7 +218,9 @@ pub fn check(manifest: &Manifest) -> Report {
     tables::check_column_keys(manifest, &mut found);
     check_parameters(manifest, &bands, &mut found);
 
+    let stage = crate::progress::Stage::start("read districts");
     let districts = districts::load(manifest, &mut found);
+    stage.end();
     let ctx = Ctx {
         manifest,
         bands: &bands,
@@ -225,6 +228,7 @@ pub fn check(manifest: &Manifest) -> Report {
         as_of,
     };
 
+    let stage = crate::progress::Stage::start("read population");
     let mut residences = Vec::new();
     let mut single_years = Vec::new();
     let population = match (&manifest.population.path, &manifest.population.source) {
@@ -282,6 +286,8 @@ pub fn check(manifest: &Manifest) -> Report {
             ),
         }
     }
+    stage.end();
+    let stage = crate::progress::Stage::start("read tables");
     let completions = manifest
         .completions
         .as_ref()
@@ -302,6 +308,8 @@ pub fn check(manifest: &Manifest) -> Report {
         .as_ref()
         .map(|s| tables::indicators(&ctx, s, &mut found))
         .unwrap_or_default();
+    stage.end();
+    let stage = crate::progress::Stage::start("read transit and pipeline");
     let transit = manifest
         .transit
         .as_ref()
@@ -313,6 +321,7 @@ pub fn check(manifest: &Manifest) -> Report {
         .map(|s| points::pipeline(&ctx, s, &mut found))
         .unwrap_or_default();
 
+    stage.end();
     let mut districts = districts;
     tables::merge_attributes(&mut districts, &mut indicators, &mut dwellings, &mut found);
 

@@ -7,7 +7,7 @@
 //! with examples, in a [`PointJoin`] and a warning; they are never dropped silently.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gdal::vector::{
     geometry_type_flatten, geometry_type_to_name, Feature, Geometry as GdalGeometry, Layer,
@@ -21,7 +21,7 @@ use super::tables::{
     parse_band, parse_dwelling_type, parse_sex, parse_tenure, row_district, row_year, Cells,
     Duplicates,
 };
-use super::{values, Ctx, Findings, OutsidePoint, PointJoin, Problem};
+use super::{points_csv, values, Ctx, Findings, OutsidePoint, PointJoin, Problem};
 use crate::config::TableSource;
 use crate::domain::{
     PopulationRecord, Project, ProjectStage, Residence, Sex, StageDates, Tenure, TransitMode,
@@ -153,6 +153,21 @@ pub(crate) fn address_points(
     found: &mut Findings,
 ) -> (Vec<PopulationRecord>, Vec<Residence>) {
     let src = &ctx.manifest.population;
+    if let Some(direct) = points_csv::DirectCsv::new(ctx, source_name, src) {
+        let index = ctx.districts.index();
+        if let Some(summed) = points_csv::read(ctx, &direct, src, index.as_ref(), found) {
+            return match (summed, index.is_some()) {
+                (Some(summed), true) => summed_points(direct.file, summed, found),
+                (Some(summed), false) => {
+                    if summed.read == 0 {
+                        found.warning(Problem::new(&direct.file, "has no address points"));
+                    }
+                    (Vec::new(), Vec::new())
+                }
+                (None, _) => (Vec::new(), Vec::new()),
+            };
+        }
+    }
     let Some(source) = gdal_source::open(ctx.manifest, source_name, &src.open_options, found)
     else {
         return (Vec::new(), Vec::new());
@@ -320,6 +335,55 @@ pub(crate) fn address_points(
         .into_values()
         .map(|(district, x, y, persons)| Residence {
             point: Point::new(x, y),
+            district,
+            persons,
+        })
+        .collect();
+    residences.sort_by(|a, b| {
+        (a.point.x(), a.point.y())
+            .partial_cmp(&(b.point.x(), b.point.y()))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    (out, residences)
+}
+
+/// Population records and residences from address points summed by the direct CSV reader.
+fn summed_points(
+    file: PathBuf,
+    summed: points_csv::Summed,
+    found: &mut Findings,
+) -> (Vec<PopulationRecord>, Vec<Residence>) {
+    if summed.read == 0 {
+        found.warning(Problem::new(&file, "has no address points"));
+    }
+    let join = PointJoin {
+        part: "population".into(),
+        file,
+        points: summed.points,
+        outside: summed.outside,
+        amount_outside: summed.amount_outside,
+        examples: summed.examples,
+    };
+    finish_join(join, "address points", "persons", found);
+    let mut out: Vec<PopulationRecord> = summed
+        .sums
+        .into_iter()
+        .map(|((district, year, sex, band), persons)| PopulationRecord {
+            district,
+            year,
+            sex,
+            band,
+            persons,
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.district, a.year, a.sex, a.band).cmp(&(b.district, b.year, b.sex, b.band))
+    });
+    let mut residences: Vec<Residence> = summed
+        .homes
+        .into_iter()
+        .map(|((x, y), (district, persons))| Residence {
+            point: Point::new(f64::from_bits(x), f64::from_bits(y)),
             district,
             persons,
         })

@@ -132,3 +132,30 @@ fn geopackage_layers_are_chosen_by_name() {
         run.stdout
     );
 }
+
+#[test]
+fn bad_address_points_name_row_field_and_value_the_same_with_or_without_gdal() {
+    // The plain CSV is read directly; naming the layer sends the same file through GDAL.
+    let direct = crate::support::report("tests/fixtures/broken/address_points.toml");
+    let gdal = crate::support::report("tests/fixtures/broken/address_points_gdal.toml");
+    let lines = |r: &housing_need::ingest::Report| -> Vec<String> {
+        r.problems.iter().map(|p| p.to_string()).collect()
+    };
+    assert_eq!(lines(&direct), lines(&gdal));
+    let run = check("tests/fixtures/broken/address_points.toml");
+    let file = "tests/fixtures/broken/address_points.csv";
+    run.assert_problem(&format!(
+        "{file}: row 2: field 'geometry': empty or missing geometry"
+    ));
+    run.assert_problem(&format!(
+        "{file}: row 3: field 'sex': value 'x': unknown sex 'x' (expected m, f or t)"
+    ));
+    // The blank line is not a row.
+    run.assert_problem(&format!("{file}: row 4: field 'age_band': value '30-35'"));
+    run.assert_problem(&format!(
+        "{file}: row 5: field 'year': value '20x8': year is not an integer"
+    ));
+    run.assert_problem(&format!(
+        "{file}: row 6: field 'persons': value '-1': negative count"
+    ));
+}
