@@ -143,9 +143,48 @@ pub struct Collection {
     pub etag: u64,
     by_id: HashMap<Box<str>, usize>,
     field_index: HashMap<String, usize>,
+    /// R-trees over the shapes' bounding boxes, lon/lat and EPSG:3006.
+    shape_index: [rstar::RTree<ShapeBox>; 2],
+    /// Features of shape `s`: `shape_features[shape_offsets[s]..shape_offsets[s + 1]]`, in
+    /// natural order.
+    shape_offsets: Vec<u32>,
+    shape_features: Vec<u32>,
+}
+
+/// A shape's bounding box in one family of coordinates, for the `bbox` index.
+#[derive(Debug)]
+struct ShapeBox {
+    shape: u32,
+    envelope: rstar::AABB<[f64; 2]>,
+}
+
+impl rstar::RTreeObject for ShapeBox {
+    type Envelope = rstar::AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
 }
 
 impl Collection {
+    /// Shapes whose bounding box (in `family`) meets the closed box `r` = `[minx, miny, maxx,
+    /// maxy]`, through the R-tree: a `bbox` query does not scan every feature.
+    pub fn shapes_meeting(&self, family: Family, r: [f64; 4]) -> impl Iterator<Item = usize> + '_ {
+        let tree = &self.shape_index[match family {
+            Family::LonLat => 0,
+            Family::Metric => 1,
+        }];
+        tree.locate_in_envelope_intersecting(&rstar::AABB::from_corners([r[0], r[1]], [r[2], r[3]]))
+            .map(|b| b.shape as usize)
+    }
+
+    /// Features using shape `s`, in natural order.
+    pub fn features_of_shape(&self, s: usize) -> &[u32] {
+        match (self.shape_offsets.get(s), self.shape_offsets.get(s + 1)) {
+            (Some(&a), Some(&b)) => &self.shape_features[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
     /// The feature with id `id`.
     pub fn feature(&self, id: &str) -> Option<&Feature> {
         self.by_id.get(id).and_then(|&i| self.features.get(i))
@@ -315,6 +354,41 @@ impl CollectionBuilder {
             });
         }
 
+        let index = |family: Family| {
+            rstar::RTree::bulk_load(
+                shapes
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, sh)| {
+                        let b = sh.bbox(family);
+                        (b[0] <= b[2] && b[1] <= b[3]).then(|| ShapeBox {
+                            shape: i as u32,
+                            envelope: rstar::AABB::from_corners([b[0], b[1]], [b[2], b[3]]),
+                        })
+                    })
+                    .collect(),
+            )
+        };
+        let shape_index = [index(Family::LonLat), index(Family::Metric)];
+        let mut shape_offsets = vec![0u32; shapes.len() + 1];
+        for f in &features {
+            if let Some(s) = f.shape.filter(|&s| (s as usize) < shapes.len()) {
+                shape_offsets[s as usize + 1] += 1;
+            }
+        }
+        for i in 1..shape_offsets.len() {
+            shape_offsets[i] += shape_offsets[i - 1];
+        }
+        let mut fill = shape_offsets.clone();
+        let mut shape_features = vec![0u32; features.len()];
+        for (i, f) in features.iter().enumerate() {
+            if let Some(s) = f.shape.filter(|&s| (s as usize) < shapes.len()) {
+                shape_features[fill[s as usize] as usize] = i as u32;
+                fill[s as usize] += 1;
+            }
+        }
+        shape_features.truncate(*shape_offsets.last().unwrap_or(&0) as usize);
+
         Collection {
             id: self.id,
             title: self.title,
@@ -332,6 +406,9 @@ impl CollectionBuilder {
             etag: hasher.finish(),
             by_id,
             field_index,
+            shape_index,
+            shape_offsets,
+            shape_features,
         }
     }
 }

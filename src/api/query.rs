@@ -492,13 +492,37 @@ impl ItemsQuery {
         if self.pages_only() {
             return Selection::All(c.features.len());
         }
-        // Exact geometry tests are done once per shape, shared by features.
+        // Exact geometry tests are done once per shape, shared by features; with a `bbox`
+        // only the features of the shapes the R-tree finds are looked at.
         let mut shape_hit: Vec<u8> = Vec::new();
-        if self.bbox.is_some() {
+        let mut candidates: Option<Vec<u32>> = None;
+        if let Some(b) = &self.bbox {
             shape_hit = vec![0; c.shapes.len()];
+            let mut near: Vec<usize> = b
+                .rects
+                .iter()
+                .flat_map(|r| c.shapes_meeting(b.family, *r))
+                .collect();
+            near.sort_unstable();
+            near.dedup();
+            let mut list: Vec<u32> = near
+                .into_iter()
+                .flat_map(|s| c.features_of_shape(s).iter().copied())
+                .collect();
+            list.sort_unstable();
+            candidates = Some(list);
         }
+        let all: Vec<u32>;
+        let order: &[u32] = match &candidates {
+            Some(list) => list,
+            None => {
+                all = (0..c.features.len() as u32).collect();
+                &all
+            }
+        };
         let mut out: Vec<u32> = Vec::new();
-        for (i, f) in c.features.iter().enumerate() {
+        for &i in order {
+            let (i, f) = (i as usize, &c.features[i as usize]);
             if let Some(t) = &self.time {
                 if !f.time.is_some_and(|span| span.meets(t)) {
                     continue;
