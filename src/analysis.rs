@@ -25,6 +25,9 @@ pub struct Analysis {
     /// The dataset's own notes (the manifest's `[dataset] notes`): which inputs are real,
     /// estimated, synthetic or missing. Published beside every result, never dropped.
     pub notes: Vec<String>,
+    /// Error bands by horizon from backtests over the dataset's history, or why there are
+    /// none (too few years).
+    pub bands: Result<crate::uncertainty::ErrorBands, String>,
 }
 
 impl Analysis {
@@ -50,12 +53,14 @@ impl Analysis {
                 (name.clone(), crate::model::run(dataset, &p))
             })
             .collect();
+        let bands = crate::uncertainty::error_bands(dataset, &manifest.model);
         Self {
             run,
             flags,
             bottlenecks,
             scenarios,
             notes: manifest.dataset.notes.clone(),
+            bands,
         }
     }
 }

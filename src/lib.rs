@@ -42,6 +42,7 @@ pub mod scenarios;
 pub mod server;
 pub mod stats;
 pub mod synthetic;
+pub mod uncertainty;
 pub mod web;
 
 /// Every error the crate reports, gathered from the modules' own error types.

@@ -61,6 +61,7 @@ fn fixture() -> Fixture {
         &dataset,
         &manifest.model,
         &analysis.run,
+        analysis.bands.as_ref().ok().cloned(),
     ));
     let app = api::app_with(
         AppState::new(prepared, ServiceConfig::default()),
@@ -394,4 +395,83 @@ async fn named_scenarios_are_collections_and_what_ifs() {
         let changed = |k: &str| diff[k].as_f64().is_some_and(|v| v.abs() > 1e-6);
         assert!(changed("population") || changed("gap"), "{name}: {diff}");
     }
+}
+
+/// Bands from the real municipal series 2000–2025: every horizon 1…10 has a band around 0 that
+/// widens with the horizon.
+#[test]
+fn error_bands_from_the_municipal_series() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for rel in [
+        "geodata/alingsas-kommun/alingsas-kommun.toml",
+        "geodata/alingsas-deso2025/alingsas-deso2025.toml",
+    ] {
+        let manifest = Manifest::load(&root.join(rel)).expect("manifest");
+        let dataset = housing_need::ingest::load(&manifest).expect("dataset");
+        let b = housing_need::uncertainty::error_bands(&dataset, &manifest.model).expect(rel);
+        println!("{rel}: {} base years {:?}", b.source, b.base_years);
+        for band in &b.bands {
+            println!(
+                "  h={:>2} n={:>2} p10 {:+.2} % p90 {:+.2} %",
+                band.horizon,
+                band.samples,
+                band.error_low * 100.0,
+                band.error_high * 100.0
+            );
+            assert!(band.error_low <= band.error_high);
+            assert!(band.error_low < 0.1 && band.error_high > -0.1);
+        }
+        assert_eq!(b.bands.len(), 10);
+        let (first, last) = (&b.bands[0], &b.bands[9]);
+        assert!(last.error_high - last.error_low > first.error_high - first.error_low);
+    }
+    // The sample has three years: no bands, and says why.
+    let manifest = Manifest::load(&sample_manifest()).unwrap();
+    let dataset = housing_need::ingest::load(&manifest).unwrap();
+    let why = housing_need::uncertainty::error_bands(&dataset, &manifest.model).unwrap_err();
+    assert!(why.contains("history"), "{why}");
+}
+
+/// A dataset with a long history publishes `_low`/`_high` beside projected figures, and the
+/// backtests behind them under `/scenarios`.
+#[tokio::test]
+async fn projected_figures_have_their_range() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest =
+        Manifest::load(&root.join("geodata/alingsas-kommun/alingsas-kommun.toml")).unwrap();
+    let dataset = housing_need::ingest::load(&manifest).unwrap();
+    let analysis = Analysis::compute(&dataset, &manifest);
+    let bands = analysis.bands.as_ref().ok().cloned();
+    assert!(bands.is_some());
+    let layers = Layers::build(&dataset, &analysis);
+    let demand = layers.get("demand").unwrap();
+    let at = |name: &str| demand.field(name).unwrap();
+    for f in &demand.features {
+        let v = |name: &str| f.values[at(name)].to_json().as_f64().unwrap();
+        let (p, lo, hi) = (v("population"), v("population_low"), v("population_high"));
+        let (g, glo, ghi) = (v("gap"), v("gap_low"), v("gap_high"));
+        if f.values[at("observed")] == housing_need::layers::Cell::Boolean(true) {
+            assert_eq!((lo, hi), (p, p));
+        } else {
+            assert!(lo < p && p < hi, "{}: {lo} {p} {hi}", f.id);
+            assert!(glo < g && g < ghi, "{}: {glo} {g} {ghi}", f.id);
+        }
+    }
+    let state = ScenarioState::new(ScenarioService::new(
+        &dataset,
+        &manifest.model,
+        &analysis.run,
+        bands,
+    ));
+    let app = routes(state);
+    let listing = get_json(&app, "/scenarios").await;
+    assert_eq!(
+        listing["uncertainty"]["bands"].as_array().unwrap().len(),
+        10
+    );
+    assert!(listing["uncertainty"]["record"].as_array().unwrap().len() > 100);
+    let run = get_json(&app, "/scenarios/run?f=json&net_migration_multiplier=0").await;
+    assert!(rows(&run)
+        .iter()
+        .all(|r| r["population_low"].as_f64().unwrap() <= r["population"].as_f64().unwrap()));
 }

@@ -228,8 +228,12 @@ fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     let web_data =
         crate::web::WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
     stage.end();
-    let scenarios =
-        crate::web::scenarios::ScenarioService::new(&dataset, &manifest.model, &analysis.run);
+    let scenarios = crate::web::scenarios::ScenarioService::new(
+        &dataset,
+        &manifest.model,
+        &analysis.run,
+        analysis.bands.as_ref().ok().cloned(),
+    );
     Ok(Loaded {
         dataset,
         analysis,

@@ -7,22 +7,78 @@
 use super::{column, district_shapes, Cell, Column, FieldKind::*, Layer, LayerGeometry};
 use crate::domain::Dataset;
 use crate::model::{DemandRow, ModelRun};
+use crate::uncertainty::ErrorBands;
+
+/// Error bands and the base year they count horizons from.
+type Bands<'a> = Option<(&'a ErrorBands, i32)>;
+
+/// `(low, high)` of `value` in `row` under `bands`: the value itself in observed years, the
+/// band's range in projected ones, none without bands.
+fn range(bands: Bands<'_>, row: &DemandRow, value: f64) -> Option<(f64, f64)> {
+    if row.observed {
+        return Some((value, value));
+    }
+    bands.map(|(b, base)| b.range(value, row.year - base))
+}
+
+fn low_high<'a>(
+    name: &str,
+    unit: Option<&'static str>,
+    what: &str,
+    bands: Bands<'a>,
+    value: impl Fn(&DemandRow) -> (f64, f64) + Copy + 'a,
+) -> [Column<'a, DemandRow>; 2] {
+    let band_of = move |r: &DemandRow| {
+        let (v, offset) = value(r);
+        range(bands, r, v).map(|(lo, hi)| (lo - offset, hi - offset))
+    };
+    [
+        column(
+            format!("{name}_low"),
+            Real,
+            unit,
+            format!(
+                "{what}: low end of the range our past forecasts' errors give (10th percentile \
+                 of the backtests' error at this horizon); the value in observed years; null \
+                 without a backtest"
+            ),
+            move |r: &DemandRow| Cell::from(band_of(r).map(|b| b.0)),
+        ),
+        column(
+            format!("{name}_high"),
+            Real,
+            unit,
+            format!("{what}: high end of the same range (90th percentile)"),
+            move |r: &DemandRow| Cell::from(band_of(r).map(|b| b.1)),
+        ),
+    ]
+}
 
 const PERSONS: Option<&str> = Some("persons");
 const DWELLINGS: Option<&str> = Some("dwellings");
 
-/// The fields of `demand`, in output order, each with its value from a [`DemandRow`].
+/// The fields of `demand`, in output order, each with its value from a [`DemandRow`] (the
+/// `_low`/`_high` fields null: see [`columns_with`]).
 pub fn columns() -> Vec<Column<'static, DemandRow>> {
-    vec![
+    columns_with(None)
+}
+
+/// [`columns`] with the error bands of `bands` (and the base year horizons count from).
+pub fn columns_with<'a>(bands: Option<(&'a ErrorBands, i32)>) -> Vec<Column<'a, DemandRow>> {
+    let mut c = vec![
         column("district", Text, None, "District code", |r: &DemandRow| {
             Cell::text(&r.district)
         }),
         column("name", Text, None, "District name", |r: &DemandRow| {
             Cell::text(&r.name)
         }),
-        column("year", Integer, Some("year"), "Year (31 December)", |r: &DemandRow| {
-            Cell::Integer(r.year.into())
-        }),
+        column(
+            "year",
+            Integer,
+            Some("year"),
+            "Year (31 December)",
+            |r: &DemandRow| Cell::Integer(r.year.into()),
+        ),
         column(
             "observed",
             Boolean,
@@ -30,9 +86,13 @@ pub fn columns() -> Vec<Column<'static, DemandRow>> {
             "True for observed years, false for projected years",
             |r: &DemandRow| Cell::Boolean(r.observed),
         ),
-        column("population", Real, PERSONS, "Total population", |r: &DemandRow| {
-            Cell::Real(r.population)
-        }),
+        column(
+            "population",
+            Real,
+            PERSONS,
+            "Total population",
+            |r: &DemandRow| Cell::Real(r.population),
+        ),
         column("population_0_19", Real, PERSONS, "Persons aged 0–19", |r: &DemandRow| {
             Cell::Real(r.population_0_19)
         }),
@@ -182,12 +242,40 @@ pub fn columns() -> Vec<Column<'static, DemandRow>> {
             "Senior dwellings needed: households whose head is 80+ outside care homes; the four types add up to dwellings_needed",
             |r: &DemandRow| Cell::Real(r.senior_dwellings_needed),
         ),
-    ]
+    ];
+    // The ranges last, so the columns above keep their places in BI tables.
+    c.extend(low_high(
+        "population",
+        PERSONS,
+        "Total population",
+        bands,
+        |r: &DemandRow| (r.population, 0.0),
+    ));
+    c.extend(low_high(
+        "dwellings_needed",
+        DWELLINGS,
+        "Dwellings needed (households taken to move with the population)",
+        bands,
+        |r: &DemandRow| (r.dwellings_needed, 0.0),
+    ));
+    c.extend(low_high(
+        "gap",
+        DWELLINGS,
+        "Gap (dwellings needed's range less stock and pipeline)",
+        bands,
+        |r: &DemandRow| (r.dwellings_needed, r.dwellings_stock + r.dwellings_pipeline),
+    ));
+    c
 }
 
 /// The `demand` layer of a model run.
 pub fn layer(dataset: &Dataset, run: &ModelRun) -> Layer {
-    let columns = columns();
+    layer_with(dataset, run, None)
+}
+
+/// The `demand` layer of a model run with error bands (`_low`/`_high` fields).
+pub fn layer_with(dataset: &Dataset, run: &ModelRun, bands: Option<&ErrorBands>) -> Layer {
+    let columns = columns_with(bands.map(|b| (b, run.base_year)));
     let mut layer = Layer::new(
         "demand",
         "Housing demand per district and year",
@@ -221,8 +309,13 @@ pub fn layer(dataset: &Dataset, run: &ModelRun) -> Layer {
 
 /// The `demand-NAME` layer of the named scenario `name`: the same fields as `demand`, from
 /// the scenario's run.
-pub fn scenario_layer(dataset: &Dataset, name: &str, run: &ModelRun) -> Layer {
-    let mut layer = layer(dataset, run);
+pub fn scenario_layer(
+    dataset: &Dataset,
+    name: &str,
+    run: &ModelRun,
+    bands: Option<&ErrorBands>,
+) -> Layer {
+    let mut layer = layer_with(dataset, run, bands);
     layer.name = format!("demand-{name}");
     layer.title = format!("Housing demand per district and year, scenario '{name}'");
     let levers = serde_json::to_string(&run.levers).unwrap_or_default();
@@ -236,8 +329,8 @@ pub fn scenario_layer(dataset: &Dataset, name: &str, run: &ModelRun) -> Layer {
 
 /// `rows` as a `demand` layer without geometries (the shapes are the caller's): the same
 /// fields and values as the published layer, for a what-if's rows.
-pub fn rows_layer(rows: &[DemandRow]) -> Layer {
-    let columns = columns();
+pub fn rows_layer(rows: &[DemandRow], bands: Option<(&ErrorBands, i32)>) -> Layer {
+    let columns = columns_with(bands);
     let mut layer = Layer::new(
         "demand",
         "Housing demand per district and year",

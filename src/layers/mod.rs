@@ -301,12 +301,16 @@ impl Layers {
     /// `demand-NAME` for each named scenario of the manifest (`[model.scenarios.NAME]`), `flags`
     /// when there are flags, `projects` when the dataset has pipeline projects.
     pub fn build(dataset: &Dataset, analysis: &crate::analysis::Analysis) -> Self {
+        let bands = analysis.bands.as_ref().ok();
         let mut layers = Self::from_parts(
             dataset,
             &analysis.run,
             &analysis.flags,
             Some(&analysis.bottlenecks),
         );
+        if let Some(i) = layers.layers.iter().position(|l| l.name == "demand") {
+            layers.layers[i] = demand::layer_with(dataset, &analysis.run, bands);
+        }
         let at = layers
             .layers
             .iter()
@@ -315,7 +319,7 @@ impl Layers {
         let named = analysis
             .scenarios
             .iter()
-            .map(|(name, run)| demand::scenario_layer(dataset, name, run));
+            .map(|(name, run)| demand::scenario_layer(dataset, name, run, bands));
         layers.layers.splice(at..at, named);
         layers.notes = analysis.notes.clone();
         layers

@@ -33,24 +33,32 @@ use crate::domain::Dataset;
 use crate::layers::demand;
 use crate::model::{ModelParams, ModelRun, MODEL_VERSION};
 use crate::scenarios::{Engine, Outcome, WhatIf, LEVERS};
+use crate::uncertainty::ErrorBands;
 
 /// One data load's what-if service: the engine and each district's polygon as GeoJSON text.
 #[derive(Debug)]
 pub struct ScenarioService {
     engine: Engine,
+    /// Error bands of the served forecast (the `_low`/`_high` fields).
+    bands: Option<ErrorBands>,
     /// CRS84 GeoJSON geometry of each district, by district code.
     geometry: std::collections::HashMap<String, Box<str>>,
 }
 
 impl ScenarioService {
     /// Prepares the what-if service of one data load: `params` and `served` are the served
-    /// forecast's parameters and run.
-    pub fn new(dataset: &Dataset, params: &ModelParams, served: &ModelRun) -> Self {
-        Self::with_engine(dataset, Engine::new(dataset, params, served))
+    /// forecast's parameters and run, `bands` its error bands (applied to every what-if).
+    pub fn new(
+        dataset: &Dataset,
+        params: &ModelParams,
+        served: &ModelRun,
+        bands: Option<ErrorBands>,
+    ) -> Self {
+        Self::with_engine(dataset, Engine::new(dataset, params, served), bands)
     }
 
     /// [`ScenarioService::new`] with an engine made elsewhere (other cache limits).
-    pub fn with_engine(dataset: &Dataset, engine: Engine) -> Self {
+    pub fn with_engine(dataset: &Dataset, engine: Engine, bands: Option<ErrorBands>) -> Self {
         let geometry = dataset
             .districts
             .iter()
@@ -64,7 +72,11 @@ impl ScenarioService {
                 (d.id.clone(), s.into_boxed_str())
             })
             .collect();
-        Self { engine, geometry }
+        Self {
+            engine,
+            bands,
+            geometry,
+        }
     }
 
     /// The engine.
@@ -316,7 +328,8 @@ fn render(
         .filter(|r| request.year.is_none_or(|y| r.year == y))
         .cloned()
         .collect();
-    let layer = demand::rows_layer(&rows);
+    let base_year = service.engine.years().1;
+    let layer = demand::rows_layer(&rows, service.bands.as_ref().map(|b| (b, base_year)));
     let echo = echo(service, outcome, request.year);
     let serialise = |e: serde_json::Error| ApiError::internal(format!("serialising: {e}"));
     let (body, content_type): (Vec<u8>, &'static str) = match request.format {
@@ -438,6 +451,8 @@ struct Listing<'a> {
     levers: Vec<LeverEntry>,
     scenarios: Vec<NamedEntry>,
     run: &'static str,
+    /// The backtests behind the `_low`/`_high` fields (null: the dataset has too few years).
+    uncertainty: Option<&'a ErrorBands>,
 }
 
 #[derive(Serialize)]
@@ -505,6 +520,7 @@ async fn list(State(state): State<ScenarioState>, uri: Uri) -> Result<Response, 
         levers,
         scenarios,
         run: "scenarios/run",
+        uncertainty: service.bands.as_ref(),
     };
     let body = serde_json::to_vec(&listing)
         .map_err(|e| ApiError::internal(format!("serialising: {e}")))?;
