@@ -553,7 +553,15 @@ fn dashboard_in_headless_chromium() {
             fallback_base: format!("http://{addr}"),
         },
     );
-    let app = housing_need::api::app(state).merge(web::routes(Arc::new(data)));
+    let scenarios = web::scenarios::ScenarioState::new(web::scenarios::ScenarioService::new(
+        &dataset,
+        &manifest.model,
+        run,
+        analysis.bands.as_ref().ok().cloned(),
+    ));
+    let app = housing_need::api::app(state)
+        .merge(web::routes(Arc::new(data)))
+        .merge(web::scenarios::routes(scenarios));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();

@@ -32,6 +32,11 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../web/assets/map.js"),
     ),
     (
+        "whatif.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../web/assets/whatif.js"),
+    ),
+    (
         "charts.js",
         "text/javascript; charset=utf-8",
         include_str!("../../web/assets/charts.js"),

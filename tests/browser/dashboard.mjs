@@ -1,6 +1,8 @@
 // Drives the dashboard in headless Chromium (Debian's binary, through playwright-core) the way
 // a planner would: load the page, check one map shape per district, move the year slider,
-// click a district, read its panel, open a flag's reasons, and save a screenshot. Fails on any
+// click a district, read its panel, open a flag's reasons, drag the what-if migration slider
+// (the map's colours and the municipal chart change, the page's URL holds the lever, and
+// reloading that URL restores it), and save a screenshot. Fails on any
 // request that leaves 127.0.0.1 and on any script error in the page.
 //
 // Environment: DASHBOARD_URL (http://127.0.0.1:PORT), SCREENSHOT (PNG path), CHROMIUM (binary),
@@ -195,6 +197,50 @@ async function main() {
       check(said.includes('No pipeline in this dataset'), `no word that the pipeline is missing: ${said}`);
     }
     log(`dataset notes: ${shownNotes.length} shown${cfg.has_pipeline === false ? '; no pipeline, and said' : ''}`);
+
+    // What if: drag the net-migration slider to its maximum; the service recomputes, the map
+    // and the municipal chart change, and the page's URL holds the lever.
+    await page.selectOption('#measure', 'dwellings_needed');
+    await page.waitForFunction(() => document.querySelector('.legend-title')?.textContent.includes('Dwellings'));
+    const yearSlider = page.locator('#year');
+    await yearSlider.focus();
+    await page.keyboard.press('End');
+    const fillsBase = await fills(page);
+    const chartBase = await page.$eval('#population-chart path.series', (e) => e.getAttribute('d'));
+    const lever = page.locator('#lever-net_migration_multiplier');
+    check(await lever.count() === 1, 'no net-migration slider');
+    await lever.scrollIntoViewIfNeeded();
+    const box = await lever.boundingBox();
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(box.x + box.width * (0.4 + 0.06 * i), box.y + box.height / 2);
+    await page.mouse.move(box.x + box.width + 20, box.y + box.height / 2);
+    await page.mouse.up();
+    log(`migration slider after the drag: ${await lever.inputValue()}`);
+    await page.waitForFunction(() => JSON.parse(document.body.dataset.scenario || '{}').net_migration_multiplier === 3, null, { timeout: 20000 });
+    await page.waitForFunction(() => document.getElementById('whatif-status')?.textContent.includes('against the forecast'), null, { timeout: 20000 });
+    const fillsWhatIf = await fills(page);
+    const recoloured = Object.keys(fillsWhatIf).filter((k) => fillsWhatIf[k] !== fillsBase[k]);
+    check(recoloured.length > 0, 'the what-if changed no map colour');
+    const chartWhatIf = await page.$eval('#population-chart path.series', (e) => e.getAttribute('d'));
+    check(chartWhatIf !== chartBase, 'the what-if did not change the municipal chart');
+    const pageUrl = new URL(page.url());
+    check(pageUrl.searchParams.get('net_migration_multiplier') === '3', `the page's URL does not hold the lever: ${page.url()}`);
+    const qgisLink = await page.$eval('#whatif-copy', (e) => e.dataset.url);
+    check(qgisLink.includes('/scenarios/run?net_migration_multiplier=3'), `QGIS link: ${qgisLink}`);
+    const csvLink = await page.$eval('#whatif-csv', (e) => e.getAttribute('href'));
+    check(csvLink.includes('f=csv'), `CSV link: ${csvLink}`);
+    log(`what-if: migration × 3 recoloured ${recoloured.length} of ${shapes} districts; URL ${pageUrl.search}`);
+
+    // Reloading that URL restores the scenario.
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 60000 });
+    await page.waitForFunction(() => JSON.parse(document.body.dataset.scenario || '{}').net_migration_multiplier === 3, null, { timeout: 20000 });
+    check(await page.locator('#lever-net_migration_multiplier').inputValue() === '3', 'the reloaded slider is not at 3');
+    const fillsReloaded = await fills(page);
+    const differ = Object.keys(fillsWhatIf).filter((k) => fillsReloaded[k] !== fillsWhatIf[k]);
+    check(differ.length === 0, `the reloaded map differs from the what-if: ${differ.map((k) => `${k} ${fillsWhatIf[k]} → ${fillsReloaded[k]}`).join(', ')}`);
+    log('reload restored the what-if');
 
     // Nothing from outside 127.0.0.1, per the request log and the page's own resource timing.
     const entries = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));

@@ -138,21 +138,22 @@ export function hbars(items, { digits = 0, width = 340 } = {}) {
  * A line chart. `series`: [{ label, color, dash?, points: [[x, y]], markers? }];
  * `markX`: an x drawn as a vertical guide (the base year) with `markLabel`.
  */
-export function lineChart(series, { width = 640, height = 260, markX, markLabel, yLabel = '' } = {}) {
+export function lineChart(series, { width = 640, height = 260, markX, markLabel, yLabel = '', yMin = 0, areas = [] } = {}) {
   const m = { l: 56, r: 16, t: 14, b: 30 };
-  const pts = series.flatMap((se) => se.points);
+  const pts = series.flatMap((se) => se.points).concat(areas.flatMap((a) => a.points.flatMap((p) => [[p[0], p[1]], [p[0], p[2]]])));
   if (pts.length === 0) return h('p', { class: 'muted' }, 'No data.');
   const xs = pts.map((p) => p[0]);
   const ys = pts.map((p) => p[1]);
   const x0 = Math.min(...xs);
   const x1 = Math.max(...xs);
-  const yStep = niceStep(Math.max(...ys), 5);
+  const yStep = niceStep(Math.max(...ys) - yMin, 5);
+  yMin = Math.floor(yMin / yStep) * yStep;
   const yMax = Math.ceil(Math.max(...ys) / yStep) * yStep || 1;
   const X = (v) => m.l + ((v - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
-  const Y = (v) => height - m.b - (v / yMax) * (height - m.t - m.b);
+  const Y = (v) => height - m.b - ((v - yMin) / (yMax - yMin || 1)) * (height - m.t - m.b);
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'chart line', role: 'img', preserveAspectRatio: 'xMinYMin meet' },
     s('title', {}, series.map((se) => se.label).join('; ')));
-  for (let v = 0; v <= yMax + 1e-9; v += yStep) {
+  for (let v = yMin; v <= yMax + 1e-9; v += yStep) {
     svg.append(
       s('line', { x1: m.l, x2: width - m.r, y1: Y(v), y2: Y(v), stroke: GRID }),
       s('text', { x: m.l - 6, y: Y(v) + 4, 'text-anchor': 'end', class: 'tick' }, fmt(v)));
@@ -161,7 +162,13 @@ export function lineChart(series, { width = 640, height = 260, markX, markLabel,
   for (let v = x0; v <= x1; v += xStep) {
     svg.append(s('text', { x: X(v), y: height - m.b + 16, 'text-anchor': 'middle', class: 'tick' }, String(v)));
   }
-  svg.append(s('line', { x1: m.l, x2: width - m.r, y1: Y(0), y2: Y(0), stroke: AXIS }));
+  svg.append(s('line', { x1: m.l, x2: width - m.r, y1: Y(yMin), y2: Y(yMin), stroke: AXIS }));
+  for (const a of areas) {
+    const up = a.points.map((p) => `${X(p[0]).toFixed(1)},${Y(p[2]).toFixed(1)}`);
+    const down = a.points.slice().reverse().map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`);
+    svg.append(s('polygon', { points: up.concat(down).join(' '), fill: a.color, 'fill-opacity': 0.2, stroke: 'none', class: 'fan' },
+      s('title', {}, a.label)));
+  }
   if (yLabel) svg.append(s('text', { x: 12, y: m.t + 4, class: 'tick', transform: `rotate(-90 12 ${m.t + 4})`, 'text-anchor': 'end' }, yLabel));
   if (markX !== undefined && markX >= x0 && markX <= x1) {
     svg.append(

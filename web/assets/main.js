@@ -8,6 +8,7 @@ import { quantileClasses } from './classify.js';
 import { fmt, h } from './format.js';
 import { DistrictMap } from './map.js';
 import { flagDetails, renderPanel } from './panel.js';
+import { SLIDERS, leversFrom, trackRecord, whatIfPanel } from './whatif.js';
 
 const config = JSON.parse(document.getElementById('dashboard-config')?.textContent || '{}');
 const params = new URLSearchParams(location.search);
@@ -50,6 +51,9 @@ const state = {
   year: 0,
   selected: null,
   map: null,
+  baseDemand: null,
+  levers: {},
+  diff: false,
 };
 
 async function loadFlags(ids) {
@@ -106,21 +110,34 @@ async function load() {
   }
 }
 
-function measureValue(m, code, year) {
-  const rows = state.demand.get(code);
+function valueIn(demand, m, code, year) {
+  const rows = demand?.get(code);
   const r = rows?.get(year);
   if (!r) return NaN;
   const v = m.value(r, rows.get(state.baseYear));
   return typeof v === 'number' ? v : NaN;
 }
 
+/** The measure in the current scenario, or its difference to the served forecast. */
+function measureValue(m, code, year) {
+  const v = valueIn(state.demand, m, code, year);
+  return state.diff ? v - valueIn(state.baseDemand, m, code, year) : v;
+}
+
+/**
+ * Class breaks of a measure: from the served forecast (so a colour means the same in every
+ * scenario and year), or, for the difference map, from the current scenario's differences.
+ */
 function classesFor(m) {
-  if (!state.classes.has(m.id)) {
+  const key = `${m.id}${state.diff ? ':diff' : ''}`;
+  if (!state.classes.has(key)) {
     const values = [];
-    for (const code of state.demand.keys()) for (const y of state.years) values.push(measureValue(m, code, y));
-    state.classes.set(m.id, quantileClasses(values, { classes: 5, diverging: m.diverging }));
+    for (const code of state.baseDemand.keys()) {
+      for (const y of state.years) values.push(state.diff ? measureValue(m, code, y) : valueIn(state.baseDemand, m, code, y));
+    }
+    state.classes.set(key, quantileClasses(values, { classes: 5, diverging: m.diverging || state.diff }));
   }
-  return state.classes.get(m.id);
+  return state.classes.get(key);
 }
 
 function isObserved(year) {
@@ -147,6 +164,10 @@ function render() {
   const url = new URL(location.href);
   url.searchParams.set('measure', m.id);
   url.searchParams.set('year', String(state.year));
+  for (const sl of SLIDERS) url.searchParams.delete(sl.name);
+  for (const [k, v] of Object.entries(state.levers)) url.searchParams.set(k, String(v));
+  if (state.diff) url.searchParams.set('diff', '1');
+  else url.searchParams.delete('diff');
   history.replaceState(null, '', url);
 }
 
@@ -224,6 +245,71 @@ function renderTotals() {
   el.replaceChildren(lineChart(series.filter((se) => se.points.length), {
     markX: state.baseYear, markLabel: `base year ${state.baseYear}`, yLabel: 'persons',
   }));
+  renderPopulation();
+}
+
+/** Total population of the scenario (and of the served forecast beside a what-if), with the fan. */
+function renderPopulation() {
+  const el = document.getElementById('population-chart');
+  if (!el) return;
+  const total = (demand, field) => state.years.map((y) => {
+    const rows = [...demand.values()].map((m) => m.get(y));
+    if (rows.some((r) => !r)) return null;
+    const vals = rows.map((r) => r[field]);
+    return vals.some((v) => typeof v !== 'number') ? null : [y, vals.reduce((a, v) => a + v, 0)];
+  }).filter(Boolean);
+  const pop = total(state.demand, 'population');
+  const lo = new Map(total(state.demand, 'population_low'));
+  const hi = new Map(total(state.demand, 'population_high'));
+  const fan = pop.filter(([y]) => y >= state.baseYear && lo.has(y) && hi.has(y)).map(([y]) => [y, lo.get(y), hi.get(y)]);
+  const series = [{ label: Object.keys(state.levers).length ? 'population, this scenario' : 'population, model', color: '#1b7837', points: pop }];
+  if (state.baseDemand !== state.demand) {
+    series.push({ label: 'population, the forecast', color: '#999', dash: '6 4', points: total(state.baseDemand, 'population') });
+  }
+  const ys = pop.map((p) => p[1]).concat(fan.map((p) => p[1]));
+  const yMin = ys.length ? Math.floor((Math.min(...ys) * 0.97) / 1000) * 1000 : 0;
+  el.replaceChildren(lineChart(series, {
+    markX: state.baseYear, markLabel: `base year ${state.baseYear}`, yLabel: 'persons', yMin,
+    areas: fan.length ? [{ label: 'range of past errors (10th–90th percentile)', color: '#1b7837', points: fan }] : [],
+  }));
+}
+
+/** Rows of a what-if (or null: the served forecast) replace what the map and charts show. */
+function showScenario(rows, levers) {
+  state.levers = { ...levers };
+  if (!rows) {
+    state.demand = state.baseDemand;
+  } else {
+    const demand = new Map();
+    for (const r of rows) {
+      const code = String(r.district);
+      if (!demand.has(code)) demand.set(code, new Map());
+      demand.get(code).set(Number(r.year), r);
+    }
+    state.demand = demand;
+  }
+  for (const k of [...state.classes.keys()]) if (k.endsWith(':diff')) state.classes.delete(k);
+  render();
+  renderTotals();
+  document.body.dataset.scenario = JSON.stringify(state.levers);
+}
+
+async function initWhatIf() {
+  const served = await getJSON(local('scenarios')).catch(() => null);
+  const el = document.getElementById('whatif');
+  trackRecord(document.getElementById('track-record'), served?.uncertainty ?? null);
+  if (!served) {
+    el.replaceChildren(h('p', { class: 'muted' }, 'What-if scenarios are not available from this service.'));
+    return;
+  }
+  const diffEl = document.getElementById('whatif-diff');
+  diffEl.checked = params.get('diff') === '1';
+  state.diff = diffEl.checked;
+  diffEl.addEventListener('change', () => {
+    state.diff = diffEl.checked;
+    render();
+  });
+  whatIfPanel(el, served, leversFrom(params), showScenario);
 }
 
 async function renderBottlenecks() {
@@ -301,8 +387,10 @@ async function main() {
     onSelect: select,
   });
   state.map.setFlags(state.flagsByDistrict, (c) => state.names.get(c) ?? c, flagPopup);
+  state.baseDemand = state.demand;
   render();
   renderTotals();
+  await initWhatIf();
   await renderBottlenecks();
   showNotes();
   document.body.dataset.ready = 'true';
