@@ -354,6 +354,11 @@ struct Part {
     amount_outside: f64,
     /// First few points outside, with their row in the range.
     examples: Vec<OutsidePoint>,
+    /// The last point located and its district: the rows of one address follow each other,
+    /// so most rows reuse it.
+    last_located: Option<(f64, f64, Option<usize>)>,
+    /// Persons of the latest year at the last address, not yet added to `homes`.
+    pending_home: Option<((u64, u64), usize, f64)>,
     problems: Vec<Problem>,
     /// A failure that stops the whole read (I/O).
     failure: Option<String>,
@@ -377,6 +382,8 @@ impl Part {
             outside: 0,
             amount_outside: 0.0,
             examples: Vec::new(),
+            last_located: None,
+            pending_home: None,
             problems: Vec::new(),
             failure: None,
         }
@@ -585,8 +592,18 @@ fn read_range(
         bands,
         &mut found,
     );
+    part.flush_home();
     part.problems = found.problems;
     part
+}
+
+impl Part {
+    /// Adds the pending persons of the last address to `homes`.
+    fn flush_home(&mut self) {
+        if let Some((key, d, n)) = self.pending_home.take() {
+            self.homes.entry(key).or_insert((d, 0.0)).1 += n;
+        }
+    }
 }
 
 /// Reprojects (when needed), locates and adds up the pending rows.
@@ -633,7 +650,15 @@ fn settle(
         if !ok {
             continue;
         }
-        match index.locate(Point::new(p.x, p.y)) {
+        let located = match part.last_located {
+            Some((x, y, d)) if x == p.x && y == p.y => d,
+            _ => {
+                let d = index.locate(Point::new(p.x, p.y));
+                part.last_located = Some((p.x, p.y, d));
+                d
+            }
+        };
+        match located {
             Some(d) => {
                 let slot = match part.years.iter().position(|&y| y == p.year) {
                     Some(s) => s,
@@ -650,10 +675,17 @@ fn settle(
                 if part.latest.is_none_or(|l| p.year > l) {
                     part.latest = Some(p.year);
                     part.homes.clear();
+                    part.pending_home = None;
                 }
                 if Some(p.year) == part.latest {
                     let key = (p.x.to_bits(), p.y.to_bits());
-                    part.homes.entry(key).or_insert((d, 0.0)).1 += p.persons;
+                    match &mut part.pending_home {
+                        Some((k, _, n)) if *k == key => *n += p.persons,
+                        _ => {
+                            part.flush_home();
+                            part.pending_home = Some((key, d, p.persons));
+                        }
+                    }
                 }
             }
             None => {
