@@ -798,6 +798,40 @@ mod forecast {
         households_and_types_add_up("geodata/alingsas-deso2025/alingsas-deso2025.toml");
     }
 
+    /// The real DeSO data raise both kinds of flag from the real indicators, with reasons; the
+    /// gap is what remains to be planned (assumed construction houses movers but is not counted
+    /// as pipeline), not the whole need.
+    #[test]
+    fn real_deso_data_raise_densify_and_upgrade_flags() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("geodata/alingsas-deso2025/alingsas-deso2025.toml");
+        let manifest = housing_need::config::Manifest::load(&path).expect("manifest");
+        let ds = housing_need::ingest::load(&manifest).expect("dataset");
+        let run = model::run(&ds, &manifest.model);
+        let flags = housing_need::flags::evaluate(&ds, &run, &ds.residences, &[], &manifest.flags);
+        for kind in [
+            housing_need::flags::FlagKind::Densify,
+            housing_need::flags::FlagKind::Upgrade,
+        ] {
+            let raised: Vec<_> = flags
+                .iter()
+                .filter(|f| f.flag == kind && f.flagged)
+                .collect();
+            assert!(!raised.is_empty(), "no {kind:?} flag");
+            assert!(raised.iter().all(|f| !f.reasons.is_empty()));
+        }
+        let horizon: Vec<&DemandRow> = run
+            .rows
+            .iter()
+            .filter(|r| r.year == run.horizon_year)
+            .collect();
+        let need: f64 = horizon.iter().map(|r| r.dwellings_needed).sum();
+        let gap: f64 = horizon.iter().map(|r| r.gap).sum();
+        assert!(gap > 0.0 && gap < 0.2 * need, "gap {gap} of need {need}");
+        assert!(horizon.iter().all(|r| r.dwellings_pipeline == 0.0));
+        assert!(horizon.iter().any(|r| r.new_dwelling_movers > 0.0));
+    }
+
     /// Net migration × 0: the municipality changes only by births and deaths, so every cohort
     /// shrinks by exactly its survival.
     #[test]

@@ -672,9 +672,11 @@ fn construction_adjustment(
     let note = if pipeline <= 0.0 {
         // No pipeline: building goes on at the window's pace, spread by the stock.
         spread_completions(completions, |_| mean, ppd, housing, base_year);
+        completions.assumed = true;
         format!(
             "construction: no pipeline, so {} dwellings a year are assumed (the mean completed \
-             {}–{}); housing-led migration is then the estimated trend",
+             {}–{}) to house the estimated migration; they are not counted as pipeline, so the \
+             gap is what remains to be planned",
             fmt0(mean),
             by_year.keys().next().unwrap_or(&first),
             by_year.keys().last().unwrap_or(&base_year)
@@ -828,7 +830,9 @@ fn demand_rows(
                 let mut held = false;
                 if !observed && h > 0 && (k as usize) <= h {
                     let i = d * h + k as usize - 1;
-                    pipeline += completions.dwellings[i];
+                    if !completions.assumed {
+                        pipeline += completions.dwellings[i];
+                    }
                     care_pipeline += completions.care_places[i];
                     movers += completions.persons[i];
                     held = constrained.get(i).copied().unwrap_or(false);

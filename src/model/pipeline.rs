@@ -32,6 +32,10 @@ pub struct Completions {
     pub without_district: usize,
     /// Projects expected after the horizon.
     pub after_horizon: usize,
+    /// True when the dwellings are not a pipeline but the assumed continuation of past
+    /// building (a dataset without a pipeline): they house movers but are not counted as
+    /// pipeline against the need, so the gap says what remains to be planned.
+    pub assumed: bool,
 }
 
 /// Persons moving into one new dwelling of this kind.
@@ -106,6 +110,7 @@ pub fn completions(
         reference_persons: 0.0,
         without_district: 0,
         after_horizon: 0,
+        assumed: false,
     };
     for p in projects {
         let Some((year, probability)) = expected_completion(p, params, base_year) else {
