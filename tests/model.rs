@@ -645,6 +645,23 @@ mod forecast {
         assert!(b.notes.iter().any(|n| n.contains("residual")));
     }
 
+    /// A second real municipality, Borås, which the method was not designed on: the same
+    /// command, the same bars for the ages the seed published (the total is printed, not held:
+    /// from 2017 it misses by 1.6 %, mostly 0–19).
+    #[test]
+    fn backtest_on_boras_a_series_the_model_was_not_designed_on() {
+        let (ds, params) = load("tests/fixtures/boras-1490/boras.toml");
+        for base in [2012, 2015] {
+            let b = backtest(&ds, &params, base, false).expect("backtest");
+            println!("{}", housing_need::commands::backtest::table(&b, &ds.name));
+        }
+        let b = backtest(&ds, &params, 2017, false).expect("backtest");
+        println!("{}", housing_need::commands::backtest::table(&b, &ds.name));
+        assert_eq!(b.rows.iter().filter(|r| r.group == "total").count(), 8);
+        assert!(mape(&b, "65-79") < 1.49, "{}", mape(&b, "65-79"));
+        assert!(mape(&b, "80+") < 1.23, "{}", mape(&b, "80+"));
+    }
+
     /// Another municipality in the same layout: a synthetic series made with known migration
     /// replaces Alingsås's; the residual estimate read through the manifest recovers it.
     #[test]
