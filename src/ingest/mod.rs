@@ -233,17 +233,9 @@ pub fn check(manifest: &Manifest) -> Report {
     let mut single_years = Vec::new();
     let population = match (&manifest.population.path, &manifest.population.source) {
         (Some(path), None) => {
-            let file = gdal_source::display_path(manifest, path);
-            let single = csv_table::CsvFile::open(&file, &mut Findings::default())
-                .is_some_and(|csv| series::is_single_year(&manifest.population, &csv.headers));
-            if single {
-                let (ages, banded) =
-                    series::population_by_age(&ctx, &manifest.population, path, false, &mut found);
-                single_years = ages;
-                banded
-            } else {
-                tables::population(&ctx, path, &mut found)
-            }
+            let (banded, ages) = tables::population(&ctx, path, &mut found);
+            single_years = ages;
+            banded
         }
         (None, Some(source)) => {
             let (population, points) = points::address_points(&ctx, source, &mut found);

@@ -6,7 +6,8 @@
 use crate::config::TableSource;
 use crate::domain::{AgeRecord, CompletionRecord, PopulationRecord, Sex};
 
-use super::csv_table::Need;
+use super::csv_table::{CsvFile, Need};
+use super::gdal_source::display_path;
 use super::tables::{
     open_table, parse_sex, row_district, row_year, value_of, year_need, Cells, Duplicates,
 };
@@ -59,6 +60,22 @@ pub(crate) fn population_by_age(
     municipal: bool,
     found: &mut Findings,
 ) -> (Vec<AgeRecord>, Vec<PopulationRecord>) {
+    let file = display_path(ctx.manifest, path);
+    match CsvFile::open(&file, found) {
+        Some(csv) => population_by_age_in(ctx, source, csv, municipal, found),
+        None => (Vec::new(), Vec::new()),
+    }
+}
+
+/// [`population_by_age`] on a CSV already opened (the population part opens its file once to
+/// see whether it is by band or by single year).
+pub(crate) fn population_by_age_in(
+    ctx: &Ctx<'_>,
+    source: &TableSource,
+    csv: CsvFile,
+    municipal: bool,
+    found: &mut Findings,
+) -> (Vec<AgeRecord>, Vec<PopulationRecord>) {
     let place = if municipal { "region" } else { "district" };
     let wanted = [
         (
@@ -74,7 +91,7 @@ pub(crate) fn population_by_age(
         ("age", Need::Required),
         ("persons", Need::Required),
     ];
-    let Some((csv, cols)) = open_table(ctx, source, path, &wanted, found) else {
+    let Some(cols) = csv.columns(source, &wanted, found) else {
         return (Vec::new(), Vec::new());
     };
     let municipality = ctx.manifest.dataset.municipality.as_deref();

@@ -12,8 +12,8 @@ use super::gdal_source::display_path;
 use super::{scb, values, Ctx, Findings, Problem};
 use crate::config::{Manifest, TableSource};
 use crate::domain::{
-    AgeBand, DwellingRecord, DwellingType, IndicatorRecord, MigrationRecord, PopulationRecord,
-    ProjectStage, Sex, Tenure,
+    AgeBand, AgeRecord, DwellingRecord, DwellingType, IndicatorRecord, MigrationRecord,
+    PopulationRecord, ProjectStage, Sex, Tenure,
 };
 
 /// Our column names per manifest part, for checking the keys of `[part.columns]`.
@@ -308,7 +308,13 @@ impl<K: std::hash::Hash + Eq + Clone> SexMix<K> {
 }
 
 /// `district,year,sex,age_band,persons`: population by district (folkmängd).
-pub(crate) fn population(ctx: &Ctx<'_>, path: &str, found: &mut Findings) -> Vec<PopulationRecord> {
+/// A table with an `age` column instead of `age_band` is by single year of age
+/// ([`super::series`]): its records come back by single year too (the second value).
+pub(crate) fn population(
+    ctx: &Ctx<'_>,
+    path: &str,
+    found: &mut Findings,
+) -> (Vec<PopulationRecord>, Vec<AgeRecord>) {
     let source = &ctx.manifest.population;
     if let Some(format) = scb::map::format_of(
         ctx,
@@ -318,7 +324,17 @@ pub(crate) fn population(ctx: &Ctx<'_>, path: &str, found: &mut Findings) -> Vec
         &known_columns("population"),
         found,
     ) {
-        return scb::map::population(ctx, source, path, format, found);
+        return (
+            scb::map::population(ctx, source, path, format, found),
+            Vec::new(),
+        );
+    }
+    let Some(csv) = CsvFile::open(&display_path(ctx.manifest, path), found) else {
+        return (Vec::new(), Vec::new());
+    };
+    if super::series::is_single_year(source, &csv.headers) {
+        let (ages, banded) = super::series::population_by_age_in(ctx, source, csv, false, found);
+        return (banded, ages);
     }
     let wanted = [
         ("district", Need::Required),
@@ -327,8 +343,8 @@ pub(crate) fn population(ctx: &Ctx<'_>, path: &str, found: &mut Findings) -> Vec
         ("age_band", Need::Required),
         ("persons", Need::Required),
     ];
-    let Some((csv, cols)) = open_table(ctx, source, path, &wanted, found) else {
-        return Vec::new();
+    let Some(cols) = csv.columns(source, &wanted, found) else {
+        return (Vec::new(), Vec::new());
     };
     let mut out = Vec::new();
     let mut dups = Duplicates::new();
@@ -378,7 +394,7 @@ pub(crate) fn population(ctx: &Ctx<'_>, path: &str, found: &mut Findings) -> Vec
             });
         }
     });
-    out
+    (out, Vec::new())
 }
 
 /// The value of wanted column `i`, or `None` when the (optional) column is absent.
