@@ -33,6 +33,20 @@ need_gdal() {
   fi
 }
 
+# PostgreSQL with PostGIS, for the PostGIS round trip (tests/postgis.rs starts its own
+# throw-away cluster from the server binaries under /usr/lib/postgresql/VERSION/bin): Debian's
+# `postgresql` and the PostGIS package of the same major version.
+need_postgis() {
+  apt_install postgresql
+  local version
+  version="$( (ls /usr/lib/postgresql 2>/dev/null || true) | sort -n | tail -n 1)"
+  if [ -z "$version" ]; then
+    echo "error: postgresql is installed but /usr/lib/postgresql holds no server" >&2
+    exit 1
+  fi
+  apt_install "postgresql-$version-postgis-3"
+}
+
 need_cargo() {
   if ! command -v cargo >/dev/null 2>&1; then
     if [ -x "$HOME/.cargo/bin/cargo" ]; then

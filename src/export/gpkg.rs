@@ -71,7 +71,7 @@ fn write_gpkg(path: &Path, layers: &Layers) -> gdal::errors::Result<()> {
 }
 
 /// Adds every feature of `layer`; features sharing a shape share its converted geometry.
-fn write_features(target: &impl LayerAccess, layer: &Layer) -> gdal::errors::Result<()> {
+pub(super) fn write_features(target: &impl LayerAccess, layer: &Layer) -> gdal::errors::Result<()> {
     let geometries = layer
         .shapes
         .iter()

@@ -1,15 +1,18 @@
 //! Writing the published layers to files: GeoPackage (GDAL, EPSG:3006, QGIS styles and field
-//! comments), GeoJSON (RFC 7946, CRS84) and CSV.
+//! comments), GeoJSON (RFC 7946, CRS84) and CSV; and to a PostGIS database (`PG:…`, EPSG:3006,
+//! one transaction per run).
 //!
 //! The writers only render [`crate::layers::Layer`]s: every field's name, kind and description
 //! comes from there, so the files cannot drift from the service or from each other. A new output
 //! format is one more writer over `Layer` here. Each file is written under a temporary name
 //! beside its target and renamed into place when complete: a failed write leaves no
-//! half-written output. GDAL is used here (and in ingest) only.
+//! half-written output; a database gets the whole run or nothing (`postgis`). GDAL is used here
+//! (and in ingest) only.
 
 mod csv_out;
 mod geojson_out;
 mod gpkg;
+mod postgis;
 mod qgis_style;
 
 use std::fmt;
@@ -49,6 +52,9 @@ pub enum Format {
     GeoJson,
     /// A folder: one `<layer>.csv` per layer.
     CsvFolder,
+    /// `PG:…`, a PostgreSQL connection string: one PostGIS table per layer (EPSG:3006), the
+    /// previous run's tables replaced in one transaction.
+    PostGis,
 }
 
 impl Format {
@@ -56,6 +62,9 @@ impl Format {
     /// without extension is a folder of CSV files.
     pub fn for_path(path: &Path) -> Result<Self, ExportError> {
         let text = path.to_string_lossy();
+        if postgis::is_postgres(&text) {
+            return Ok(Self::PostGis);
+        }
         if text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) || path.is_dir() {
             return Ok(Self::CsvFolder);
         }
@@ -70,7 +79,7 @@ impl Format {
             Some(other) => Err(ExportError::write(
                 path,
                 format!(
-                    "unknown output format '.{other}': use .gpkg, .geojson or a folder for CSV"
+                    "unknown output format '.{other}': use .gpkg, .geojson, a folder for CSV or PG:…"
                 ),
             )),
         }
@@ -121,7 +130,7 @@ impl fmt::Display for Written {
 ///
 /// A GeoPackage holds every layer; a GeoJSON file holds `demand` (the layer most maps show)
 /// with every other layer beside it as `<stem>.<layer>.geojson`; a folder gets `<layer>.csv`
-/// per layer.
+/// per layer; a `PG:…` database gets one table per layer (see `postgis`).
 pub fn write(
     path: &Path,
     layers: &Layers,
@@ -139,6 +148,17 @@ pub fn write(
             announce(path, &mut progress, n);
             gpkg::write(path, layers)?;
             vec![path.to_path_buf()]
+        }
+        Format::PostGis => {
+            let target = path.to_string_lossy();
+            let shown = postgis::display(&target);
+            let n: usize = layers.layers.iter().map(|l| l.features.len()).sum();
+            progress(&format!(
+                "writing {n} features to {shown}, replacing the previous run's tables in one transaction"
+            ));
+            let schema = postgis::write(&target, layers)
+                .map_err(|e| ExportError::write(Path::new(&shown), e))?;
+            vec![PathBuf::from(format!("{shown} (schema {schema})"))]
         }
         Format::GeoJson => {
             let stem = path
@@ -241,5 +261,9 @@ mod tests {
             Format::CsvFolder
         );
         assert!(Format::for_path(Path::new("out.shp")).is_err());
+        assert_eq!(
+            Format::for_path(Path::new("PG:dbname=plan host=db")).unwrap(),
+            Format::PostGis
+        );
     }
 }

@@ -75,7 +75,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// `PG:dbname=x password=secret` → `PG:dbname=x password=***`.
-fn hide_password(source: &str) -> String {
+pub(crate) fn hide_password(source: &str) -> String {
     const KEY: &str = "password=";
     source
         .split(' ')

@@ -34,6 +34,8 @@ mod tables;
 mod validity;
 mod values;
 
+pub(crate) use gdal_source::{gdal_message, hide_password};
+
 /// Model, flag and bottleneck parameters out of range are problems of the manifest, reported
 /// with the key (`model.vacancy_reserve`, `flags.stop_radius_m`, …) like any other field.
 fn check_parameters(manifest: &Manifest, bands: &crate::domain::AgeBands, found: &mut Findings) {
