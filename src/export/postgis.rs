@@ -28,17 +28,11 @@ use gdal::vector::LayerAccess;
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 
 use super::gpkg::{comment, write_features};
+pub(crate) use crate::ingest::is_postgres;
 use crate::layers::{FieldKind, Layer, LayerGeometry, Layers};
 
 /// The table listing the layers of the last run: name, title, description, features, time.
 pub const REGISTRY: &str = "housing_need_layers";
-
-/// True when `target` names a PostgreSQL database (`PG:…`) rather than a file.
-pub(crate) fn is_postgres(target: &str) -> bool {
-    target
-        .get(..3)
-        .is_some_and(|p| p.eq_ignore_ascii_case("PG:"))
-}
 
 /// The connection string for messages: any password hidden.
 pub(crate) fn display(target: &str) -> String {
@@ -124,7 +118,6 @@ pub(super) fn write(target: &str, layers: &Layers) -> Result<String, String> {
         }
         write_features(&table, layer)
             .map_err(|e| format!("table {}: {}", layer.name, message(&e)))?;
-        drop(table);
         sql(
             &txn,
             &format!(
@@ -302,10 +295,6 @@ mod tests {
 
     #[test]
     fn connection_strings_are_recognised_and_read() {
-        assert!(is_postgres("PG:dbname=plan"));
-        assert!(is_postgres("pg:dbname=plan"));
-        assert!(!is_postgres("out.gpkg"));
-        assert!(!is_postgres("PG"));
         let target = "PG:host=db dbname=plan active_schema='results' password=x";
         assert_eq!(option(target, "active_schema").as_deref(), Some("results"));
         assert_eq!(option(target, "ACTIVE_SCHEMA").as_deref(), Some("results"));

@@ -41,6 +41,13 @@ pub(crate) fn is_connection(source: &str) -> bool {
     }
 }
 
+/// True when `source` names a PostgreSQL database (`PG:…`, any case).
+pub(crate) fn is_postgres(source: &str) -> bool {
+    source
+        .get(..3)
+        .is_some_and(|p| p.eq_ignore_ascii_case("PG:"))
+}
+
 /// The path used to open and to name a source in messages: relative paths are joined to the
 /// manifest's folder and `.`/`..` are folded away lexically, so a fixture under
 /// `tests/fixtures/broken/` that points at `../good/x.csv` is named `tests/fixtures/good/x.csv`.
@@ -158,6 +165,16 @@ pub(crate) fn open(
     );
     match opened {
         Ok(dataset) => Some(Source { file, dataset }),
+        Err(e) if is_postgres(source) => {
+            found.problem(Problem::new(
+                &file,
+                format!(
+                    "cannot open the PostgreSQL database (check host, port, dbname, user and password): {}",
+                    gdal_message(&e)
+                ),
+            ));
+            None
+        }
         Err(e) => {
             found.problem(Problem::new(
                 &file,
@@ -386,6 +403,8 @@ mod tests {
     #[test]
     fn connection_strings_are_kept_and_hide_passwords() {
         assert!(is_connection("PG:dbname=gis"));
+        assert!(is_postgres("pg:dbname=gis"));
+        assert!(!is_postgres("PG"));
         assert!(is_connection("/vsizip/a.zip/b.shp"));
         assert!(!is_connection("districts.gpkg"));
         assert!(!is_connection("./a:b.gpkg"));

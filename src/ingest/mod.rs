@@ -34,7 +34,7 @@ mod tables;
 mod validity;
 mod values;
 
-pub(crate) use gdal_source::{gdal_message, hide_password};
+pub(crate) use gdal_source::{gdal_message, hide_password, is_postgres};
 
 /// Model, flag and bottleneck parameters out of range are problems of the manifest, reported
 /// with the key (`model.vacancy_reserve`, `flags.stop_radius_m`, …) like any other field.
