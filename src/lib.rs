@@ -35,6 +35,7 @@ pub mod export;
 pub mod flags;
 pub mod ingest;
 pub mod layers;
+pub mod lru;
 pub mod model;
 pub mod pipeline;
 pub mod progress;

@@ -11,7 +11,6 @@
 //! needed, gap, care-place balance), the same for the base scenario, and the difference at the
 //! horizon. Pure: no HTTP here (the routes are in `crate::web`), no files.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -409,59 +408,13 @@ impl Outcome {
     }
 }
 
-/// Most what-ifs kept, and most bytes they may hold together (one over a large dataset may
-/// hold more than the budget alone: it is then kept by itself).
-#[derive(Debug, Clone, Copy)]
-pub struct CacheLimits {
-    /// Entries.
-    pub entries: usize,
-    /// Bytes (estimated by [`Outcome::bytes`]).
-    pub bytes: usize,
-}
+/// Most what-ifs kept, and most bytes they may hold together (estimated by
+/// [`Outcome::bytes`]; one over a large dataset may hold more than the budget alone: it is then
+/// kept by itself).
+pub use crate::lru::CacheLimits;
 
-impl Default for CacheLimits {
-    fn default() -> Self {
-        Self {
-            entries: 256,
-            bytes: 64 << 20,
-        }
-    }
-}
-
-/// Recently used what-ifs, most recent first.
-#[derive(Debug, Default)]
-struct Lru {
-    entries: VecDeque<(String, Arc<Outcome>, usize)>,
-    bytes: usize,
-}
-
-impl Lru {
-    fn get(&mut self, key: &str) -> Option<Arc<Outcome>> {
-        let i = self.entries.iter().position(|(k, _, _)| k == key)?;
-        let e = self.entries.remove(i)?;
-        let out = Arc::clone(&e.1);
-        self.entries.push_front(e);
-        Some(out)
-    }
-
-    fn put(&mut self, key: String, value: Arc<Outcome>, limits: CacheLimits) {
-        if let Some(i) = self.entries.iter().position(|(k, _, _)| *k == key) {
-            if let Some((_, _, b)) = self.entries.remove(i) {
-                self.bytes -= b;
-            }
-        }
-        let b = value.bytes();
-        self.entries.push_front((key, value, b));
-        self.bytes += b;
-        while self.entries.len() > 1
-            && (self.entries.len() > limits.entries || self.bytes > limits.bytes)
-        {
-            if let Some((_, _, b)) = self.entries.pop_back() {
-                self.bytes -= b;
-            }
-        }
-    }
-}
+/// Recently used what-ifs.
+type Lru = crate::lru::Lru<Arc<Outcome>>;
 
 /// One data load's what-if engine: the dataset and parameters served, the base forecast and
 /// a bounded cache of recent what-ifs.
@@ -573,22 +526,23 @@ impl Engine {
             return hit;
         }
         let out = Arc::new(self.compute(whatif));
-        self.lock().put(key, Arc::clone(&out), self.limits);
+        let bytes = out.bytes();
+        self.lock().put(key, Arc::clone(&out), bytes, self.limits);
         out
     }
 
     /// Whether the result of `whatif` is cached.
     pub fn is_cached(&self, whatif: &WhatIf) -> bool {
         let key = whatif.query();
-        self.lock().entries.iter().any(|(k, _, _)| *k == key)
+        self.lock().contains(&key)
     }
 
     /// What the cache holds now.
     pub fn cache_stats(&self) -> CacheStats {
         let c = self.lock();
         CacheStats {
-            entries: c.entries.len(),
-            bytes: c.bytes,
+            entries: c.len(),
+            bytes: c.bytes(),
         }
     }
 
@@ -654,43 +608,5 @@ mod tests {
         );
         w.set("net_migration_per_year", "100", &[]).unwrap();
         assert!(w.check().is_err());
-    }
-
-    #[test]
-    fn the_cache_keeps_its_bounds() {
-        let outcome = |n: usize| {
-            Arc::new(Outcome {
-                whatif: WhatIf::default(),
-                rows: Vec::with_capacity(n),
-                notes: Vec::new(),
-                summary: Summary {
-                    base_year: 0,
-                    horizon_year: 0,
-                    horizon: None,
-                    base: None,
-                    difference: None,
-                    years: Vec::new(),
-                    base_years: Vec::new(),
-                },
-            })
-        };
-        let limits = CacheLimits {
-            entries: 3,
-            bytes: 10 * std::mem::size_of::<DemandRow>(),
-        };
-        let mut lru = Lru::default();
-        for i in 0..5 {
-            lru.put(format!("k{i}"), outcome(1), limits);
-        }
-        assert_eq!(lru.entries.len(), 3);
-        assert!(lru.get("k0").is_none());
-        assert!(lru.get("k2").is_some());
-        lru.put("k5".into(), outcome(1), limits);
-        // k2 was used last, so k3 went.
-        assert!(lru.get("k3").is_none());
-        assert!(lru.get("k2").is_some());
-        lru.put("big".into(), outcome(9), limits);
-        assert!(lru.bytes <= limits.bytes || lru.entries.len() == 1);
-        assert_eq!(lru.entries.front().map(|e| e.0.as_str()), Some("big"));
     }
 }

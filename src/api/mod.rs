@@ -3,16 +3,17 @@
 //!
 //! [`app`] builds the whole router from an [`AppState`]; `housing-need serve` and the tests
 //! use the same function. All data is prepared once per data load ([`Prepared`]); a request
-//! selects, slices and concatenates pre-serialised features, so answering costs little more
-//! than copying bytes. The state can be swapped ([`AppState::replace`]) so a reload keeps the
+//! selects, slices and concatenates pre-serialised features, and the body is kept
+//! ([`pages::Pages`]), so asking again costs a reference count. The state can be swapped ([`AppState::replace`]) so a reload keeps the
 //! last good data until new data is ready.
 //!
-//! Layout: [`prepared`] (data prepared per load, generic over collections), [`layers`] (the
+//! Layout: [`prepared`] (data prepared per load, generic over collections), [`pages`] (response
+//! bodies kept per base URL and request as shared bytes), [`layers`] (the
 //! published layers of [`crate::layers`] rendered as collections), [`docs`] (metadata documents
 //! built per load), [`query`] (items parameters), [`ogc`] (handlers), [`html`] (pages for
 //! browsers), [`request`] (per-request context and the conditional GET), [`error`] (the one
 //! error type of every route). Dependencies point one way: handlers → request → state →
-//! docs → prepared; nothing below imports what is above it.
+//! pages, docs → prepared; nothing below imports what is above it.
 //!
 //! Every response of the service, whichever router made it, passes [`boundary`]: errors get
 //! the one JSON body, every response gets `X-Content-Type-Options: nosniff` and
@@ -26,6 +27,7 @@ pub mod html;
 pub mod layers;
 pub mod media;
 pub mod ogc;
+pub mod pages;
 pub mod prepared;
 pub mod query;
 pub mod request;

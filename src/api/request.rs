@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::docs::Docs;
 use super::error::ApiError;
+use super::pages::Pages;
 use super::prepared::Prepared;
 use super::query::{check_repeats, RESERVED};
 use super::state::AppState;
@@ -35,6 +36,8 @@ pub struct Ctx {
     pub data: Arc<Prepared>,
     /// The metadata documents of `data`.
     pub docs: Arc<Docs>,
+    /// Bodies already rendered from `data` and `docs`.
+    pages: Arc<Pages>,
     /// Base URL without a trailing slash (`http://localhost:8080`).
     pub base: String,
     /// Negotiated format.
@@ -73,6 +76,7 @@ where
         Ok(Ctx {
             data: Arc::clone(&snapshot.data),
             docs: Arc::clone(&snapshot.docs),
+            pages: Arc::clone(&snapshot.pages),
             base,
             format,
             pairs,
@@ -170,7 +174,9 @@ impl Ctx {
         format!("W/\"{:016x}\"", h.finish())
     }
 
-    /// Answers 200 with `body()` (built only when needed), or 304 when the client has it.
+    /// Answers 200 with the body, or 304 when the client has it. The body is the one kept for
+    /// this base URL, format, path and query, or `body()` (built only when needed, then kept):
+    /// it must depend on nothing else (as the ETag does not).
     pub fn respond(
         &self,
         content_type: &'static str,
@@ -183,7 +189,15 @@ impl Ctx {
             &etag,
             content_type,
             CACHE_CONTROL,
-            || Body::from(body()),
+            || {
+                Body::from(self.pages.get_or_render(
+                    &self.base,
+                    self.format,
+                    &self.path,
+                    &self.raw_query,
+                    body,
+                ))
+            },
         );
         let h = resp.headers_mut();
         h.insert(header::VARY, HeaderValue::from_static("Accept"));

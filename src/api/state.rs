@@ -4,6 +4,7 @@
 use std::sync::{Arc, RwLock};
 
 use super::docs::Docs;
+use super::pages::Pages;
 use super::prepared::Prepared;
 
 /// Settings fixed for the life of the service.
@@ -60,14 +61,17 @@ struct Inner {
     config: ServiceConfig,
 }
 
-/// One data load as served: the prepared data and the metadata documents built from it.
-/// Built off the request path ([`Snapshot::new`] is blocking work) and swapped in whole.
+/// One data load as served: the prepared data, the metadata documents built from it and the
+/// pages rendered from both. Built off the request path ([`Snapshot::new`] is blocking work)
+/// and swapped in whole.
 #[derive(Debug)]
 pub struct Snapshot {
     /// The prepared collections.
     pub data: Arc<Prepared>,
     /// The metadata documents of `data`.
     pub docs: Arc<Docs>,
+    /// Response bodies rendered from `data` and `docs`, per base URL and request.
+    pub pages: Arc<Pages>,
 }
 
 impl Snapshot {
@@ -77,6 +81,7 @@ impl Snapshot {
         Self {
             data: Arc::new(data),
             docs: Arc::new(docs),
+            pages: Arc::new(Pages::default()),
         }
     }
 }

@@ -149,3 +149,62 @@ async fn replacing_the_data_changes_answers_and_etags() {
     assert_eq!(after.json()["numberMatched"], 4);
     assert_ne!(before.header("etag"), after.header("etag"));
 }
+
+#[tokio::test]
+async fn kept_pages_answer_each_base_url_and_format_with_its_own_links() {
+    let app = app();
+    let host = |h: &'static str| {
+        move |uri: &str| {
+            Request::get(uri)
+                .header(header::HOST, h)
+                .body(Body::empty())
+                .unwrap()
+        }
+    };
+    let (a, b) = (host("a.example:8080"), host("b.example:9090"));
+    for uri in [
+        "/",
+        "/collections",
+        "/collections/demand",
+        "/collections/demand/items?limit=3",
+        "/collections/demand/items?limit=3&f=html",
+        "/collections/districts/items/1489C1010",
+    ] {
+        // Each answer twice (the second from what the first kept), alternating hosts.
+        let first_a = send(&app, a(uri)).await;
+        let first_b = send(&app, b(uri)).await;
+        let again_a = send(&app, a(uri)).await;
+        let again_b = send(&app, b(uri)).await;
+        for r in [&first_a, &first_b, &again_a, &again_b] {
+            assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.text());
+        }
+        assert!(first_a.text().contains("http://a.example:8080/"), "{uri}");
+        assert!(!first_a.text().contains("b.example"), "{uri}");
+        assert!(first_b.text().contains("http://b.example:9090/"), "{uri}");
+        assert!(!first_b.text().contains("a.example"), "{uri}");
+        assert_eq!(again_a.body, first_a.body, "{uri}");
+        assert_eq!(again_b.body, first_b.body, "{uri}");
+        assert_eq!(again_a.header("etag"), first_a.header("etag"), "{uri}");
+        assert_ne!(first_a.header("etag"), first_b.header("etag"), "{uri}");
+        // A client that has the page gets a 304 with the same ETag.
+        let mut conditional = a(uri);
+        conditional.headers_mut().insert(
+            header::IF_NONE_MATCH,
+            first_a.header("etag").parse().unwrap(),
+        );
+        let r = send(&app, conditional).await;
+        assert_eq!(r.status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert_eq!(r.header("etag"), first_a.header("etag"), "{uri}");
+    }
+    // The same path in the other format is its own page.
+    let json = send(&app, a("/collections/demand/items?limit=3")).await;
+    let mut html = a("/collections/demand/items?limit=3");
+    html.headers_mut()
+        .insert(header::ACCEPT, "text/html".parse().unwrap());
+    let html = send(&app, html).await;
+    assert!(html.header("content-type").starts_with("text/html"));
+    assert!(json
+        .header("content-type")
+        .starts_with("application/geo+json"));
+    assert_ne!(json.body, html.body);
+}
