@@ -650,6 +650,13 @@ fn replacing_is_one_transaction(cluster: &Cluster, manifest: &Path, results: &st
         "{message}"
     );
     assert!(!message.contains("panicked"), "{message}");
+    eprintln!(
+        "a run blocked by a view: {}",
+        message
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .unwrap_or("")
+    );
     assert_eq!(snapshot(&open_update(results).unwrap()).unwrap(), after);
     let staging =
         cluster.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'housing_need_next%'");
@@ -733,6 +740,7 @@ fn check_names_a_bad_connection_a_missing_table_and_a_missing_column() {
         !report.contains("hemligt"),
         "the password is not shown: {report}"
     );
+    eprintln!("{report}");
 
     // A missing column of the address points.
     let manifest = pg_manifest(dir.path(), &conn, |m| {
