@@ -111,6 +111,7 @@ impl Cluster {
         // Trust authentication for the superuser `postgres` (local connections only).
         let data = dir.path().join("data");
         let initdb = as_user(user, &bin.join("initdb"))
+            .current_dir(dir.path())
             .args([
                 "-A",
                 "trust",
@@ -204,6 +205,10 @@ impl Drop for Cluster {
 /// `pg_ctl -D data` of the server in `bin`, run as `user`.
 fn pg_ctl(user: Option<&str>, bin: &Path, data: &Path) -> Command {
     let mut cmd = as_user(user, &bin.join("pg_ctl"));
+    // The server's user may not enter our working directory.
+    if let Some(dir) = data.parent() {
+        cmd.current_dir(dir);
+    }
     cmd.arg("-D").arg(data);
     cmd
 }

@@ -1,6 +1,6 @@
 //! `housing-need analyze`: load a dataset, run the model, write the results to a GeoPackage, a
-//! GeoJSON file or a folder of CSV files. Progress goes to stderr; the output format follows
-//! the file name.
+//! GeoJSON file, a folder of CSV files or a PostGIS database (`PG:…`). Progress goes to stderr;
+//! the output format follows the file name.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,9 +13,10 @@ pub struct AnalyzeArgs {
     /// The dataset.
     #[command(flatten)]
     pub data: super::DataArg,
-    /// Output: `FILE.gpkg` (layers `districts` and `demand`, EPSG:3006), `FILE.geojson`
-    /// (CRS84), or a folder (`DIR/` or a path without extension) for `demand.csv` and
-    /// `districts.csv`. An existing output file is overwritten.
+    /// Output: `FILE.gpkg` (every layer, EPSG:3006), `FILE.geojson` (CRS84), a folder (`DIR/`
+    /// or a path without extension) for one CSV per layer, or a PostGIS database
+    /// (`PG:dbname=… active_schema=…`: one table per layer, EPSG:3006, the previous run's tables
+    /// replaced in one transaction). An existing output file is overwritten.
     #[arg(long, short)]
     pub out: PathBuf,
     /// Print the model's municipal 2027 figures for 65–79 and 80+ next to the seed's forecast
