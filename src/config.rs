@@ -193,6 +193,10 @@ pub struct TableSource {
     /// GDAL open options for `source`, e.g. `["X_POSSIBLE_NAMES=x", "Y_POSSIBLE_NAMES=y"]`.
     #[serde(default)]
     pub open_options: Vec<String>,
+    /// Whether address points from `source` are read column by column through GDAL's Arrow
+    /// stream (the default) or, with `false`, feature by feature.
+    #[serde(default)]
+    pub columnar: Option<bool>,
     /// The year of every row when the table has no year column (SCB extracts of one year).
     #[serde(default)]
     pub year: Option<i32>,

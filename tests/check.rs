@@ -14,6 +14,8 @@ mod accepted;
 mod broken_gis;
 #[path = "check/broken_tables.rs"]
 mod broken_tables;
+#[path = "check/columnar.rs"]
+mod columnar;
 #[path = "check/generated.rs"]
 mod generated;
 #[path = "check/manifest.rs"]

@@ -23,11 +23,14 @@ use chrono::NaiveDate;
 use crate::config::Manifest;
 use crate::domain::{AgeBands, Dataset};
 
+mod arrow_stream;
 mod csv_table;
 mod districts;
 mod gdal_source;
 mod points;
+mod points_arrow;
 mod points_csv;
+mod points_sum;
 pub mod scb;
 mod series;
 mod tables;

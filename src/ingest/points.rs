@@ -21,7 +21,7 @@ use super::tables::{
     parse_band, parse_dwelling_type, parse_sex, parse_tenure, row_district, row_year, Cells,
     Duplicates,
 };
-use super::{points_csv, values, Ctx, Findings, OutsidePoint, PointJoin, Problem};
+use super::{points_arrow, points_csv, values, Ctx, Findings, OutsidePoint, PointJoin, Problem};
 use crate::config::TableSource;
 use crate::domain::{
     PopulationRecord, Project, ProjectStage, Residence, Sex, StageDates, Tenure, TransitMode,
@@ -188,7 +188,7 @@ pub(crate) fn address_points(
         "population",
         found,
     );
-    let reproject = crs.and_then(|c| Reprojector::new(&c, &file, found));
+    let reproject = crs.as_ref().and_then(|c| Reprojector::new(c, &file, found));
     let year_need = if src.year.is_some() {
         Need::Optional
     } else {
@@ -203,6 +203,14 @@ pub(crate) fn address_points(
     let Some(cols) = layer_columns(&file, &layer, src, &wanted, found) else {
         return (Vec::new(), Vec::new());
     };
+    if src.columnar != Some(false) {
+        let (crs, rp) = (crs.as_ref(), reproject.as_ref());
+        match points_arrow::read(ctx, &file, &mut layer, crs, rp, &cols, found) {
+            Some(Some(summed)) => return summed_points(file, summed, found),
+            Some(None) => return (Vec::new(), Vec::new()),
+            None => {}
+        }
+    }
 
     let capacity = layer.try_feature_count().unwrap_or(0).min(10_000_000) as usize;
     let mut rows: Vec<AddressRow> = Vec::with_capacity(capacity);

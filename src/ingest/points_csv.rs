@@ -13,19 +13,18 @@
 //! value). Files this reader does not take (a quoted field, a wildcard in `X_POSSIBLE_NAMES`,
 //! other open options, a source that is not a plain `.csv` path) go through GDAL as before.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
-use geo::Point;
-
-use super::gdal_source::{self, list_or_none, transform_in_place, Reprojector};
+use super::gdal_source::{self, list_or_none, Reprojector};
+pub(super) use super::points_sum::Summed;
+use super::points_sum::{self, Lookup, Pending, Rows, Tally, Target};
 use super::tables::{parse_band, parse_sex, Cells};
-use super::{values, Ctx, Findings, OutsidePoint, Problem};
+use super::{values, Ctx, Findings, Problem};
 use crate::config::TableSource;
 use crate::domain::{DistrictIndex, Sex};
+use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 
 /// Points transformed per PROJ call when the file is not in EPSG:3006.
 const BATCH: usize = 8192;
@@ -102,23 +101,6 @@ impl DirectCsv {
             reproject_from,
         })
     }
-}
-
-/// Persons per district, year, sex and band, and the addresses of the latest year, summed from
-/// a CSV of address points; what [`super::points::address_points`] makes into domain values.
-pub(super) struct Summed {
-    /// `(district, year, sex, band) → persons`, only for combinations some row had.
-    pub sums: Vec<((usize, i32, Sex, usize), f64)>,
-    /// Latest year's addresses: exact coordinates → (district, persons).
-    pub homes: HashMap<(u64, u64), (usize, f64)>,
-    /// Rows read with every value valid.
-    pub points: u64,
-    /// Rows read at all.
-    pub read: u64,
-    /// Rows in no district, the persons they carry and the first few of them.
-    pub outside: u64,
-    pub amount_outside: f64,
-    pub examples: Vec<OutsidePoint>,
 }
 
 /// Column positions in the header.
@@ -278,7 +260,7 @@ pub(super) fn read(
             return Some(None);
         }
     };
-    let parts: Vec<Part> = std::thread::scope(|scope| {
+    let parts: Vec<Tally> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
             .iter()
             .map(|&(start, end)| {
@@ -290,11 +272,17 @@ pub(super) fn read(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Part::failed("a reader thread failed"))
+                    .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
             })
             .collect()
     });
-    Some(Some(merge(csv, parts, ctx.bands.len(), found)))
+    Some(Some(points_sum::merge(
+        &csv.file,
+        parts,
+        Rows::PerTally,
+        ctx.bands.len(),
+        found,
+    )))
 }
 
 /// Reads as much of `buf` as the file has.
@@ -337,81 +325,6 @@ fn split_ranges(
     Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
 }
 
-/// What one thread read from its byte range. Rows are numbered from 1 within the range and
-/// renumbered when the parts are merged.
-struct Part {
-    /// Non-blank rows in the range.
-    rows: u64,
-    points: u64,
-    /// Years seen, and per year dense `[district][sex][band]` persons and whether any row had it.
-    years: Vec<i32>,
-    persons: Vec<Vec<f64>>,
-    seen: Vec<Vec<bool>>,
-    /// Latest year of this part and its addresses.
-    latest: Option<i32>,
-    homes: HashMap<(u64, u64), (usize, f64)>,
-    outside: u64,
-    amount_outside: f64,
-    /// First few points outside, with their row in the range.
-    examples: Vec<OutsidePoint>,
-    /// The last point located and its district: the rows of one address follow each other,
-    /// so most rows reuse it.
-    last_located: Option<(f64, f64, Option<usize>)>,
-    /// Persons of the latest year at the last address, not yet added to `homes`.
-    pending_home: Option<((u64, u64), usize, f64)>,
-    problems: Vec<Problem>,
-    /// A failure that stops the whole read (I/O).
-    failure: Option<String>,
-}
-
-impl Part {
-    fn failed(message: &str) -> Self {
-        let mut p = Self::empty();
-        p.failure = Some(message.to_string());
-        p
-    }
-    fn empty() -> Self {
-        Self {
-            rows: 0,
-            points: 0,
-            years: Vec::new(),
-            persons: Vec::new(),
-            seen: Vec::new(),
-            latest: None,
-            homes: HashMap::new(),
-            outside: 0,
-            amount_outside: 0.0,
-            examples: Vec::new(),
-            last_located: None,
-            pending_home: None,
-            problems: Vec::new(),
-            failure: None,
-        }
-    }
-}
-
-/// Index of a sex in the dense arrays.
-fn sex_slot(sex: Sex) -> usize {
-    match sex {
-        Sex::Male => 0,
-        Sex::Female => 1,
-        Sex::Total => 2,
-    }
-}
-
-const SEXES: [Sex; 3] = [Sex::Male, Sex::Female, Sex::Total];
-
-/// One valid row waiting for its district.
-struct Pending {
-    row: u64,
-    x: f64,
-    y: f64,
-    year: i32,
-    sex: Sex,
-    band: usize,
-    persons: f64,
-}
-
 /// Reads rows in `[start, end)` of the file.
 fn read_range(
     ctx: &Ctx<'_>,
@@ -421,35 +334,30 @@ fn read_range(
     index: Option<&DistrictIndex<'_>>,
     start: u64,
     end: u64,
-) -> Part {
-    let mut part = Part::empty();
+) -> Tally {
+    let mut part = Tally::empty();
     let mut file = match File::open(&csv.file) {
         Ok(f) => f,
-        Err(e) => return Part::failed(&format!("cannot read file: {e}")),
+        Err(e) => return Tally::failed(&format!("cannot read file: {e}")),
     };
     if let Err(e) = file.seek(SeekFrom::Start(start)) {
-        return Part::failed(&format!("cannot read file: {e}"));
+        return Tally::failed(&format!("cannot read file: {e}"));
     }
     let mut reader = BufReader::with_capacity(1 << 20, file.take(end - start));
-    let reproject = match &csv.reproject_from {
+    let reproject = match csv.reproject_from.as_deref().map(points_sum::reprojector) {
         None => None,
-        Some(def) => {
-            let mut ignored = Findings::default();
-            let made = SpatialRef::from_definition(def).ok().and_then(|mut s| {
-                s.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-                Reprojector::new(&s, &csv.file, &mut ignored)
-            });
-            match made {
-                Some(r) => Some(r),
-                None => return Part::failed("cannot reproject from its CRS to EPSG:3006"),
-            }
-        }
+        Some(Ok(r)) => Some(r),
+        Some(Err(why)) => return Tally::failed(&why),
     };
-    let districts = ctx.districts.list.len();
-    let bands = ctx.bands.len();
+    let target = Target {
+        file: &csv.file,
+        index,
+        districts: ctx.districts.list.len(),
+        bands: ctx.bands.len(),
+    };
     let mut found = Findings::default();
-    let mut sexes: Vec<(Vec<u8>, Sex)> = Vec::new();
-    let mut band_cache: Vec<(Vec<u8>, usize)> = Vec::new();
+    let mut sexes: Lookup<Sex> = Lookup::default();
+    let mut band_cache: Lookup<usize> = Lookup::default();
     let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
     let mut line = Vec::with_capacity(256);
     let mut cells: Vec<(usize, usize)> = Vec::with_capacity(layout.columns);
@@ -458,7 +366,7 @@ fn read_range(
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
             Ok(_) => {}
-            Err(e) => return Part::failed(&format!("cannot read file: {e}")),
+            Err(e) => return Tally::failed(&format!("cannot read file: {e}")),
         }
         while matches!(line.last(), Some(b'\n' | b'\r')) {
             line.pop();
@@ -516,39 +424,19 @@ fn read_range(
             None => src.year,
         };
         let sex = match layout.sex {
-            Some(c) => {
-                let raw = bytes(c);
-                match sexes.iter().find(|(k, _)| k == raw) {
-                    Some((_, s)) => Some(*s),
-                    None => {
-                        let s = place.parse(&layout.names[1], text(Some(c)), parse_sex, &mut found);
-                        if let Some(s) = s {
-                            sexes.push((raw.to_vec(), s));
-                        }
-                        s
-                    }
-                }
-            }
+            Some(c) => sexes.get_or(bytes(c), || {
+                place.parse(&layout.names[1], text(Some(c)), parse_sex, &mut found)
+            }),
             None => Some(Sex::Total),
         };
-        let band = {
-            let raw = bytes(layout.band);
-            match band_cache.iter().find(|(k, _)| k == raw) {
-                Some((_, b)) => Some(*b),
-                None => {
-                    let b = place.parse(
-                        &layout.names[2],
-                        text(Some(layout.band)),
-                        |s| parse_band(ctx, s),
-                        &mut found,
-                    );
-                    if let Some(b) = b {
-                        band_cache.push((raw.to_vec(), b));
-                    }
-                    b
-                }
-            }
-        };
+        let band = band_cache.get_or(bytes(layout.band), || {
+            place.parse(
+                &layout.names[2],
+                text(Some(layout.band)),
+                |s| parse_band(ctx, s),
+                &mut found,
+            )
+        });
         let persons = place.parse(
             &layout.names[3],
             text(Some(layout.persons)),
@@ -561,6 +449,7 @@ fn read_range(
             part.points += 1;
             pending.push(Pending {
                 row: part.rows,
+                key: part.rows,
                 x,
                 y,
                 year,
@@ -569,209 +458,24 @@ fn read_range(
                 persons,
             });
             if pending.len() == BATCH {
-                settle(
+                points_sum::settle(
                     &mut part,
                     &mut pending,
-                    csv,
                     reproject.as_ref(),
-                    index,
-                    districts,
-                    bands,
+                    target,
                     &mut found,
                 );
             }
         }
     }
-    settle(
+    points_sum::settle(
         &mut part,
         &mut pending,
-        csv,
         reproject.as_ref(),
-        index,
-        districts,
-        bands,
+        target,
         &mut found,
     );
-    part.flush_home();
-    part.problems = found.problems;
+    part.finish();
+    part.add_problems(0, found.problems);
     part
-}
-
-impl Part {
-    /// Adds the pending persons of the last address to `homes`.
-    fn flush_home(&mut self) {
-        if let Some((key, d, n)) = self.pending_home.take() {
-            self.homes.entry(key).or_insert((d, 0.0)).1 += n;
-        }
-    }
-}
-
-/// Reprojects (when needed), locates and adds up the pending rows.
-#[allow(clippy::too_many_arguments)]
-fn settle(
-    part: &mut Part,
-    pending: &mut Vec<Pending>,
-    csv: &DirectCsv,
-    reproject: Option<&Reprojector>,
-    index: Option<&DistrictIndex<'_>>,
-    districts: usize,
-    bands: usize,
-    found: &mut Findings,
-) {
-    if pending.is_empty() {
-        return;
-    }
-    let ok = match reproject {
-        None => vec![true; pending.len()],
-        Some(rp) => {
-            let mut xs: Vec<f64> = pending.iter().map(|p| p.x).collect();
-            let mut ys: Vec<f64> = pending.iter().map(|p| p.y).collect();
-            let ok = transform_in_place(&rp.to_sweref, &mut xs, &mut ys);
-            for (i, p) in pending.iter_mut().enumerate() {
-                if !ok[i] {
-                    found.problem(
-                        Problem::new(&csv.file, "coordinates cannot be transformed to EPSG:3006")
-                            .at_row(Some(p.row))
-                            .in_field("geometry")
-                            .with_value(&format!("{} {}", p.x, p.y)),
-                    );
-                }
-                p.x = xs[i];
-                p.y = ys[i];
-            }
-            ok
-        }
-    };
-    let Some(index) = index else {
-        pending.clear();
-        return;
-    };
-    for (p, ok) in pending.drain(..).zip(ok) {
-        if !ok {
-            continue;
-        }
-        let located = match part.last_located {
-            Some((x, y, d)) if x == p.x && y == p.y => d,
-            _ => {
-                let d = index.locate(Point::new(p.x, p.y));
-                part.last_located = Some((p.x, p.y, d));
-                d
-            }
-        };
-        match located {
-            Some(d) => {
-                let slot = match part.years.iter().position(|&y| y == p.year) {
-                    Some(s) => s,
-                    None => {
-                        part.years.push(p.year);
-                        part.persons.push(vec![0.0; districts * 3 * bands]);
-                        part.seen.push(vec![false; districts * 3 * bands]);
-                        part.years.len() - 1
-                    }
-                };
-                let cell = (d * 3 + sex_slot(p.sex)) * bands + p.band;
-                part.persons[slot][cell] += p.persons;
-                part.seen[slot][cell] = true;
-                if part.latest.is_none_or(|l| p.year > l) {
-                    part.latest = Some(p.year);
-                    part.homes.clear();
-                    part.pending_home = None;
-                }
-                if Some(p.year) == part.latest {
-                    let key = (p.x.to_bits(), p.y.to_bits());
-                    match &mut part.pending_home {
-                        Some((k, _, n)) if *k == key => *n += p.persons,
-                        _ => {
-                            part.flush_home();
-                            part.pending_home = Some((key, d, p.persons));
-                        }
-                    }
-                }
-            }
-            None => {
-                part.outside += 1;
-                part.amount_outside += p.persons;
-                if part.examples.len() < 5 {
-                    part.examples.push(OutsidePoint {
-                        fid: Some(p.row),
-                        e: p.x,
-                        n: p.y,
-                    });
-                }
-            }
-        }
-    }
-}
-
-/// Puts the parts together in file order, renumbering rows.
-fn merge(csv: &DirectCsv, parts: Vec<Part>, bands: usize, found: &mut Findings) -> Summed {
-    let mut summed = Summed {
-        sums: Vec::new(),
-        homes: HashMap::new(),
-        points: 0,
-        read: 0,
-        outside: 0,
-        amount_outside: 0.0,
-        examples: Vec::new(),
-    };
-    let latest = parts.iter().filter_map(|p| p.latest).max();
-    let mut totals: Vec<(i32, Vec<f64>, Vec<bool>)> = Vec::new();
-    let mut offset = 0u64;
-    for mut part in parts {
-        if let Some(failure) = part.failure.take() {
-            found.problem(Problem::new(&csv.file, failure));
-            continue;
-        }
-        for mut p in part.problems {
-            p.row = p.row.map(|r| r + offset);
-            found.problem(p);
-        }
-        for mut e in part.examples {
-            if summed.examples.len() < 5 {
-                e.fid = e.fid.map(|r| r + offset);
-                summed.examples.push(e);
-            }
-        }
-        summed.points += part.points;
-        summed.read += part.rows;
-        summed.outside += part.outside;
-        summed.amount_outside += part.amount_outside;
-        offset += part.rows;
-        for ((year, persons), seen) in part.years.into_iter().zip(part.persons).zip(part.seen) {
-            match totals.iter_mut().find(|t| t.0 == year) {
-                Some(t) => {
-                    for (a, b) in t.1.iter_mut().zip(persons) {
-                        *a += b;
-                    }
-                    for (a, b) in t.2.iter_mut().zip(seen) {
-                        *a |= b;
-                    }
-                }
-                None => totals.push((year, persons, seen)),
-            }
-        }
-        if part.latest.is_some() && part.latest == latest {
-            if summed.homes.is_empty() {
-                summed.homes = part.homes;
-            } else {
-                for (k, (d, n)) in part.homes {
-                    summed.homes.entry(k).or_insert((d, 0.0)).1 += n;
-                }
-            }
-        }
-    }
-    for (year, persons, seen) in totals {
-        for (cell, (&n, &s)) in persons.iter().zip(&seen).enumerate() {
-            if s {
-                let key = (
-                    cell / (3 * bands),
-                    year,
-                    SEXES[(cell / bands) % 3],
-                    cell % bands,
-                );
-                summed.sums.push((key, n));
-            }
-        }
-    }
-    summed
 }

@@ -1,0 +1,637 @@
+//! Address points from a GDAL layer (GeoPackage, FlatGeobuf, GeoParquet, …) read column by
+//! column through GDAL's Arrow stream instead of feature by feature.
+//!
+//! Why: at national scale (30 million rows) building one GDAL feature per row and turning each
+//! field into a `String` is most of the work. Here GDAL hands over batches of 65,536 rows in
+//! columns (for drivers with their own columnar reader, such as GeoPackage and FlatGeobuf from
+//! GDAL 3.8, without building features at all; for others GDAL's generic one); only the
+//! geometry, the FID and the four needed fields are read. The main thread pulls batches while
+//! every core parses the point WKB and the values and adds the rows up through the same
+//! [`points_sum`] tallies as the direct CSV reader.
+//!
+//! Values are checked by the same rules and with the same messages as feature by feature: a
+//! value is turned into text (as GDAL's `GetFieldAsString` writes it) only when it is not
+//! valid, or when its column is text. Rows are named by FID. A layer whose stream GDAL cannot
+//! give, that has no WKB geometry column, or whose needed fields have a type not read here
+//! (dates, lists, …) is read feature by feature as before (said in a debug line).
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::Mutex;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float32Type, Float64Type, Int16Type, Int32Type, Int64Type};
+use arrow_array::{Array, ArrayRef, BinaryArray, Int64Array, LargeBinaryArray};
+use arrow_schema::DataType;
+use gdal::spatial_ref::SpatialRef;
+use gdal::vector::{geometry_type_to_name, Layer, LayerAccess};
+
+use super::arrow_stream::{self, Batch};
+use super::csv_table::Columns;
+use super::gdal_source::{Reprojector, SWEREF99TM};
+use super::points_sum::{self, Lookup, Pending, Rows, Summed, Tally, Target};
+use super::tables::{parse_band, parse_sex, Cells};
+use super::{values, Ctx, Findings, Problem};
+use crate::domain::Sex;
+
+/// What the rows add up to: `None` when they were only validated (no CRS or no districts),
+/// else their sums.
+pub(super) type Read = Option<Summed>;
+
+/// Reads and sums the address points of `layer` through GDAL's Arrow stream. `cols` are the
+/// layer's fields for year, sex, age band and persons (as found by the caller); `reproject`
+/// is `None` when the layer's CRS is unusable (a problem already recorded): then the rows are
+/// validated but not located. `None` when the layer should be read feature by feature
+/// (nothing has been recorded then).
+pub(super) fn read(
+    ctx: &Ctx<'_>,
+    file: &Path,
+    layer: &mut Layer<'_>,
+    crs: Option<&SpatialRef>,
+    reproject: Option<&Reprojector>,
+    cols: &Columns,
+    found: &mut Findings,
+) -> Option<Read> {
+    let fallback = |why: &str| {
+        tracing::debug!("{}: reading feature by feature: {why}", file.display());
+    };
+    let field_names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+    let fields: Vec<Option<String>> = (0..4)
+        .map(|k| cols.get(k).and_then(|i| field_names.get(i).cloned()))
+        .collect();
+    let keep: Vec<&str> = fields.iter().flatten().map(String::as_str).collect();
+    if let Err(why) = arrow_stream::keep_only_fields(layer, &keep) {
+        fallback(&why);
+        return None;
+    }
+    // The CRS as text, for every thread's own transforms; `None` when already EPSG:3006.
+    let reproject_from = match (crs, reproject) {
+        (Some(srs), Some(_)) if !is_sweref(srs) => match srs.to_wkt() {
+            Ok(wkt) => Some(wkt),
+            Err(e) => {
+                fallback(&format!("the CRS has no WKT: {e}"));
+                return None;
+            }
+        },
+        _ => None,
+    };
+    let index = reproject.and(ctx.districts.index());
+    let mut batches = match arrow_stream::batches(layer) {
+        Ok(b) => b,
+        Err(why) => {
+            fallback(&why);
+            return None;
+        }
+    };
+    let Some(geometry) = batches.geometry_column() else {
+        fallback("GDAL's Arrow stream has no WKB geometry column");
+        return None;
+    };
+    let schema = batches.schema();
+    for name in fields.iter().flatten() {
+        let readable = schema
+            .field_with_name(name)
+            .is_ok_and(|f| Kind::of(f.data_type()).is_some());
+        if !readable {
+            fallback(&format!(
+                "field '{name}' has a type not read column by column"
+            ));
+            return None;
+        }
+    }
+    tracing::debug!(
+        "{}: reading column by column through GDAL's Arrow stream ({})",
+        file.display(),
+        if batches.fast {
+            "the driver's own"
+        } else {
+            "GDAL's generic one"
+        }
+    );
+    let names: [&str; 4] = [cols.name(0), cols.name(1), cols.name(2), cols.name(3)];
+    let layout = Layout {
+        fid: batches.fid_column.clone(),
+        geometry,
+        fields,
+        names,
+    };
+    let target = Target {
+        file,
+        index: index.as_ref(),
+        districts: ctx.districts.list.len(),
+        bands: ctx.bands.len(),
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 16);
+    let (tx, rx) = mpsc::sync_channel::<(u64, Batch<'_>)>(threads);
+    let rx = Mutex::new(rx);
+    let mut tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let (rx, layout, reproject_from) = (&rx, &layout, reproject_from.as_deref());
+                scope.spawn(move || {
+                    let reproject = match reproject_from.map(points_sum::reprojector) {
+                        None => None,
+                        Some(Ok(r)) => Some(r),
+                        Some(Err(why)) => return Tally::failed(&why),
+                    };
+                    let mut worker = Worker::new(ctx, layout, target, reproject);
+                    loop {
+                        let next = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        match next {
+                            Ok((key, batch)) => worker.batch(key, &batch),
+                            Err(_) => break,
+                        }
+                    }
+                    worker.tally.finish();
+                    worker.tally
+                })
+            })
+            .collect();
+        let mut key = 0u64;
+        let mut failure = None;
+        for batch in batches.by_ref() {
+            match batch {
+                Ok(batch) => {
+                    let rows = batch.rows() as u64;
+                    if tx.send((key, batch)).is_err() {
+                        break;
+                    }
+                    key += rows;
+                }
+                Err(e) => {
+                    failure = Some(Tally::failed(&format!("cannot read: {e}")));
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let mut tallies: Vec<Tally> = workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
+            })
+            .collect();
+        tallies.extend(failure);
+        tallies
+    });
+    let summed = points_sum::merge(
+        file,
+        std::mem::take(&mut tallies),
+        Rows::Global,
+        ctx.bands.len(),
+        found,
+    );
+    if index.is_none() {
+        if summed.read == 0 {
+            found.warning(Problem::new(file, "has no address points"));
+        }
+        return Some(None);
+    }
+    Some(Some(summed))
+}
+
+/// True when `srs` is SWEREF 99 TM itself (no transform needed).
+fn is_sweref(srs: &SpatialRef) -> bool {
+    srs.auth_name().as_deref() == Some("EPSG") && srs.auth_code().ok() == Some(SWEREF99TM as i32)
+}
+
+/// Where the needed columns are in the batches.
+struct Layout<'a> {
+    fid: String,
+    geometry: String,
+    /// Layer field names of year, sex, age band and persons (`None`: not in the layer).
+    fields: Vec<Option<String>>,
+    /// The same as named in messages (the manifest's names).
+    names: [&'a str; 4],
+}
+
+/// The Arrow types of attribute columns read here.
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Int,
+    Real,
+}
+
+impl Kind {
+    fn of(t: &DataType) -> Option<Self> {
+        match t {
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(Self::Text),
+            DataType::Int16 | DataType::Int32 | DataType::Int64 => Some(Self::Int),
+            DataType::Float32 | DataType::Float64 => Some(Self::Real),
+            _ => None,
+        }
+    }
+}
+
+/// One attribute column of a batch.
+enum Column<'b> {
+    Absent,
+    Text(&'b ArrayRef),
+    Int(&'b ArrayRef),
+    Real(&'b ArrayRef),
+}
+
+/// One cell's value, borrowed from its column.
+enum Value<'b> {
+    Null,
+    Text(&'b str),
+    Int(i64),
+    Real(f64),
+}
+
+impl<'b> Column<'b> {
+    fn of(batch: &'b Batch<'_>, name: Option<&str>) -> Self {
+        let Some(array) = name.and_then(|n| batch.column(n)) else {
+            return Self::Absent;
+        };
+        match Kind::of(array.data_type()) {
+            Some(Kind::Text) => Self::Text(array),
+            Some(Kind::Int) => Self::Int(array),
+            Some(Kind::Real) => Self::Real(array),
+            None => Self::Absent,
+        }
+    }
+
+    fn value(&self, i: usize) -> Value<'b> {
+        let array = match self {
+            Self::Absent => return Value::Null,
+            Self::Text(a) | Self::Int(a) | Self::Real(a) => *a,
+        };
+        if array.is_null(i) {
+            return Value::Null;
+        }
+        match self {
+            Self::Absent => Value::Null,
+            Self::Text(a) => match a.data_type() {
+                DataType::LargeUtf8 => Value::Text(a.as_string::<i64>().value(i)),
+                DataType::Utf8View => Value::Text(a.as_string_view().value(i)),
+                _ => Value::Text(a.as_string::<i32>().value(i)),
+            },
+            Self::Int(a) => Value::Int(match a.data_type() {
+                DataType::Int16 => i64::from(a.as_primitive::<Int16Type>().value(i)),
+                DataType::Int32 => i64::from(a.as_primitive::<Int32Type>().value(i)),
+                _ => a.as_primitive::<Int64Type>().value(i),
+            }),
+            Self::Real(a) => Value::Real(match a.data_type() {
+                DataType::Float32 => f64::from(a.as_primitive::<Float32Type>().value(i)),
+                _ => a.as_primitive::<Float64Type>().value(i),
+            }),
+        }
+    }
+}
+
+impl<'b> Value<'b> {
+    /// The value as GDAL's `GetFieldAsString` writes it (`""` for null), in `buf` if needed.
+    fn text<'t>(&self, buf: &'t mut String) -> &'t str
+    where
+        'b: 't,
+    {
+        buf.clear();
+        match *self {
+            Value::Null => {}
+            Value::Text(s) => return s,
+            Value::Int(v) => {
+                let _ = write!(buf, "{v}");
+            }
+            Value::Real(v) => real_text(v, buf),
+        }
+        buf
+    }
+
+    /// Raw bytes for a lookup of few distinct values (text only).
+    fn bytes(&self) -> Option<&'b [u8]> {
+        match *self {
+            Value::Null => Some(b""),
+            Value::Text(s) => Some(s.as_bytes()),
+            Value::Int(_) | Value::Real(_) => None,
+        }
+    }
+}
+
+/// `v` as C's `%.15g`, which is how GDAL writes a real field without a set width.
+fn real_text(v: f64, buf: &mut String) {
+    if !v.is_finite() {
+        let _ = write!(
+            buf,
+            "{}",
+            if v.is_nan() {
+                "nan"
+            } else if v > 0.0 {
+                "inf"
+            } else {
+                "-inf"
+            }
+        );
+        return;
+    }
+    if v == 0.0 {
+        buf.push_str(if v.is_sign_negative() { "-0" } else { "0" });
+        return;
+    }
+    // 15 significant digits, then C's choice between fixed and scientific notation.
+    let sci = format!("{v:.14e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let strip = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if !(-4..15).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        let _ = write!(buf, "{}e{sign}{:02}", strip(mantissa), exp.abs());
+    } else {
+        let decimals = (14 - exp).max(0) as usize;
+        buf.push_str(&strip(&format!("{v:.decimals$}")));
+    }
+}
+
+/// The coordinates of a point in WKB (ISO, or extended with Z/M/SRID flags), or why it is not
+/// one, in the words of the feature-by-feature reader.
+fn wkb_point(wkb: Option<&[u8]>) -> Result<(f64, f64), String> {
+    // A NULL geometry is worded as the feature-by-feature reader words it (GDAL finds it
+    // empty) and as the CSV reader words empty coordinates.
+    let empty = || Err("empty or missing geometry".to_string());
+    let Some(wkb) = wkb else {
+        return empty();
+    };
+    let little = match wkb.first() {
+        Some(1) => true,
+        Some(0) => false,
+        _ => return empty(),
+    };
+    let u32_at = |at: usize| take::<4>(wkb, at, little).map(u32::from_le_bytes);
+    let f64_at = |at: usize| take::<8>(wkb, at, little).map(f64::from_le_bytes);
+    let Some(code) = u32_at(1) else {
+        return empty();
+    };
+    // ISO types count Z, M, ZM in thousands; extended WKB flags them in the top bits.
+    let base = (code & 0x0FFF_FFFF) % 1000;
+    let body = if code & 0x2000_0000 != 0 { 9 } else { 5 };
+    if base != 1 {
+        // An empty line, polygon or collection has no points, rings or parts.
+        return match u32_at(body) {
+            Some(0) | None => empty(),
+            Some(_) => Err(format!(
+                "geometry is a {}; expected a Point",
+                geometry_type_to_name(base)
+            )),
+        };
+    }
+    let (Some(x), Some(y)) = (f64_at(body), f64_at(body + 8)) else {
+        return empty();
+    };
+    if x.is_nan() && y.is_nan() {
+        empty()
+    } else if x.is_finite() && y.is_finite() {
+        Ok((x, y))
+    } else {
+        Err("point has no finite coordinates".into())
+    }
+}
+
+/// `N` bytes of `wkb` from `at`, in little-endian order.
+fn take<const N: usize>(wkb: &[u8], at: usize, little: bool) -> Option<[u8; N]> {
+    let mut b: [u8; N] = wkb.get(at..at + N)?.try_into().ok()?;
+    if !little {
+        b.reverse();
+    }
+    Some(b)
+}
+
+/// The geometry column of a batch.
+enum Wkb<'b> {
+    Binary(&'b BinaryArray),
+    Large(&'b LargeBinaryArray),
+}
+
+impl<'b> Wkb<'b> {
+    fn of(array: &'b ArrayRef) -> Option<Self> {
+        match array.data_type() {
+            DataType::Binary => Some(Self::Binary(array.as_binary::<i32>())),
+            DataType::LargeBinary => Some(Self::Large(array.as_binary::<i64>())),
+            _ => None,
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<&'b [u8]> {
+        match self {
+            Self::Binary(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Self::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+        }
+    }
+}
+
+/// One reader thread: its tally and what it keeps between batches.
+struct Worker<'a> {
+    ctx: &'a Ctx<'a>,
+    layout: &'a Layout<'a>,
+    target: Target<'a>,
+    reproject: Option<Reprojector>,
+    tally: Tally,
+    sexes: Lookup<Sex>,
+    bands: Lookup<usize>,
+    pending: Vec<Pending>,
+    text: String,
+}
+
+impl<'a> Worker<'a> {
+    fn new(
+        ctx: &'a Ctx<'a>,
+        layout: &'a Layout<'a>,
+        target: Target<'a>,
+        reproject: Option<Reprojector>,
+    ) -> Self {
+        Self {
+            ctx,
+            layout,
+            target,
+            reproject,
+            tally: Tally::empty(),
+            sexes: Lookup::default(),
+            bands: Lookup::default(),
+            pending: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Validates, locates and adds up the rows of one batch, whose first row is the `key`-th
+    /// of the layer.
+    fn batch(&mut self, key: u64, batch: &Batch<'_>) {
+        let rows = batch.rows();
+        let layout = self.layout;
+        let file = self.target.file.to_path_buf();
+        let mut found = Findings::default();
+        self.tally.rows += rows as u64;
+        let fids = batch
+            .column(&layout.fid)
+            .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
+        let Some(wkb) = batch.column(&layout.geometry).and_then(Wkb::of) else {
+            self.tally.add_problems(
+                key,
+                vec![Problem::new(&file, "cannot read: no geometry column")],
+            );
+            return;
+        };
+        let columns: Vec<Column<'_>> = layout
+            .fields
+            .iter()
+            .map(|f| Column::of(batch, f.as_deref()))
+            .collect();
+        let names = &layout.names;
+        for i in 0..rows {
+            let fid = fids
+                .filter(|f| !f.is_null(i))
+                .map(|f| f.value(i))
+                .and_then(|v| u64::try_from(v).ok());
+            let cells = Cells {
+                file: &file,
+                row: fid,
+            };
+            let xy = wkb_point(wkb.get(i))
+                .map_err(|message| {
+                    let at = Problem::new(&file, message).at_row(fid);
+                    found.problem(at.in_field("geometry"));
+                })
+                .ok();
+            let year = match (&layout.fields[0], columns[0].value(i)) {
+                (None, _) => self.ctx.manifest.population.year,
+                (Some(_), Value::Int(y)) if (1800..=2200).contains(&y) => Some(y as i32),
+                (Some(_), v) => {
+                    cells.parse(names[0], v.text(&mut self.text), values::year, &mut found)
+                }
+            };
+            let sex = if layout.fields[1].is_some() {
+                let v = columns[1].value(i);
+                let text = &mut self.text;
+                let mut parse =
+                    |found: &mut Findings| cells.parse(names[1], v.text(text), parse_sex, found);
+                match v.bytes() {
+                    Some(raw) => self.sexes.get_or(raw, || parse(&mut found)),
+                    None => parse(&mut found),
+                }
+            } else {
+                Some(Sex::Total)
+            };
+            let band = {
+                let v = columns[2].value(i);
+                let text = &mut self.text;
+                let ctx = self.ctx;
+                let mut parse = |found: &mut Findings| {
+                    cells.parse(names[2], v.text(text), |s| parse_band(ctx, s), found)
+                };
+                match v.bytes() {
+                    Some(raw) => self.bands.get_or(raw, || parse(&mut found)),
+                    None => parse(&mut found),
+                }
+            };
+            let persons = match columns[3].value(i) {
+                Value::Int(n) if n >= 0 => Some(n as f64),
+                Value::Real(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Some(n),
+                v => cells.parse(names[3], v.text(&mut self.text), values::count, &mut found),
+            };
+            if let (Some((x, y)), Some(year), Some(sex), Some(band), Some(persons)) =
+                (xy, year, sex, band, persons)
+            {
+                self.tally.points += 1;
+                self.pending.push(Pending {
+                    row: fid.unwrap_or(0),
+                    key: key + i as u64,
+                    x,
+                    y,
+                    year,
+                    sex,
+                    band,
+                    persons,
+                });
+            }
+        }
+        points_sum::settle(
+            &mut self.tally,
+            &mut self.pending,
+            self.reproject.as_ref(),
+            self.target,
+            &mut found,
+        );
+        self.tally.add_problems(key, found.problems);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(v: f64) -> String {
+        let mut s = String::new();
+        real_text(v, &mut s);
+        s
+    }
+
+    #[test]
+    fn reals_are_written_as_gdal_writes_them() {
+        assert_eq!(text(-3.0), "-3");
+        assert_eq!(text(2.5), "2.5");
+        assert_eq!(text(0.1), "0.1");
+        assert_eq!(text(1e20), "1e+20");
+        assert_eq!(text(123456789012.0), "123456789012");
+        assert_eq!(text(0.0001), "0.0001");
+        assert_eq!(text(0.00001), "1e-05");
+        assert_eq!(text(1.0 / 3.0), "0.333333333333333");
+    }
+
+    fn point(x: f64, y: f64) -> Vec<u8> {
+        let mut wkb = vec![1u8];
+        wkb.extend(1u32.to_le_bytes());
+        wkb.extend(x.to_le_bytes());
+        wkb.extend(y.to_le_bytes());
+        wkb
+    }
+
+    #[test]
+    fn wkb_points_and_what_is_not_one() {
+        assert_eq!(wkb_point(Some(&point(1.5, -2.0))), Ok((1.5, -2.0)));
+        // Big-endian ISO Point Z.
+        let mut z = vec![0u8];
+        z.extend(1001u32.to_be_bytes());
+        for c in [3.0f64, 4.0, 5.0] {
+            z.extend(c.to_be_bytes());
+        }
+        assert_eq!(wkb_point(Some(&z)), Ok((3.0, 4.0)));
+        assert_eq!(wkb_point(None), Err("empty or missing geometry".into()));
+        assert_eq!(
+            wkb_point(Some(&point(f64::NAN, f64::NAN))),
+            Err("empty or missing geometry".into())
+        );
+        assert_eq!(
+            wkb_point(Some(&point(f64::INFINITY, 1.0))),
+            Err("point has no finite coordinates".into())
+        );
+        let mut line = vec![1u8];
+        line.extend(2u32.to_le_bytes());
+        line.extend(1u32.to_le_bytes());
+        line.extend(1.0f64.to_le_bytes());
+        line.extend(2.0f64.to_le_bytes());
+        assert_eq!(
+            wkb_point(Some(&line)),
+            Err("geometry is a Line String; expected a Point".into())
+        );
+        let mut empty_multi = vec![1u8];
+        empty_multi.extend(4u32.to_le_bytes());
+        empty_multi.extend(0u32.to_le_bytes());
+        assert_eq!(
+            wkb_point(Some(&empty_multi)),
+            Err("empty or missing geometry".into())
+        );
+    }
+}
