@@ -210,6 +210,42 @@ async fn bottlenecks_json_and_csv_agree_per_stage_and_per_project() {
 }
 
 #[tokio::test]
+async fn bottlenecks_without_a_pipeline_give_no_snapshot_date_and_say_why() {
+    let mut ds = fixture::dataset();
+    ds.projects.clear();
+    ds.as_of = None;
+    let run = fixture::run(&ds);
+    let report = fixture::report(&ds);
+    let layers = fixture::layers(&ds, &run, false);
+    let app = web::routes(Arc::new(WebData::new(&ds, &run, &report, &layers).unwrap()));
+    let (status, _, body) = get(&app, "/bottlenecks").await;
+    assert_eq!(status, StatusCode::OK);
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["as_of"], Value::Null, "{json}");
+    let note = json["note"].as_str().unwrap();
+    assert!(note.starts_with("No pipeline"), "{note}");
+    assert_eq!(json["projects"].as_array().unwrap().len(), 0);
+    for uri in [
+        "/bottlenecks",
+        "/bottlenecks?f=csv",
+        "/bottlenecks?f=csv&table=projects",
+    ] {
+        let (status, _, body) = get(&app, uri).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        let text = String::from_utf8(body).unwrap();
+        assert!(!text.contains("1970"), "{uri} names an epoch date: {text}");
+    }
+
+    // A snapshot date of the manifest stays, with the same note.
+    ds.as_of = fixture::dataset().as_of;
+    let report = fixture::report(&ds);
+    assert_eq!(report.as_of, ds.as_of);
+    assert!(report.note.is_some());
+    // With projects there is no note.
+    assert_eq!(fixture::report(&fixture::dataset()).note, None);
+}
+
+#[tokio::test]
 async fn bottlenecks_reject_unknown_format_and_table() {
     let app = app();
     let (status, h, body) = get(&app, "/bottlenecks?f=xml").await;

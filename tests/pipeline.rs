@@ -715,3 +715,21 @@ fn on_the_sample_the_bottleneck_is_the_largest_excess_not_the_longest_wait() {
     assert_eq!((lk.over_limit, lk.limit_applicable), (0, 20));
     assert_eq!(report.anslag_estimated, 16);
 }
+
+#[test]
+fn the_default_dataset_has_no_pipeline_and_no_snapshot_date() {
+    use housing_need::config::Manifest;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("geodata")
+        .join(housing_need::embedded::DEFAULT_MANIFEST);
+    let m = Manifest::load(&path).unwrap();
+    let ds = housing_need::ingest::load(&m).unwrap();
+    assert!(
+        ds.projects.is_empty(),
+        "the default dataset now has a pipeline"
+    );
+    let analysis = housing_need::analysis::Analysis::compute(&ds, &m);
+    let json = serde_json::to_value(&analysis.bottlenecks).unwrap();
+    assert_eq!(json["as_of"], serde_json::Value::Null, "{}", json["as_of"]);
+    assert_eq!(json["note"], housing_need::pipeline::NO_PIPELINE);
+}

@@ -108,7 +108,8 @@ pub fn render_table(r: &BottleneckReport) -> String {
     out.push_str(&format!(
         "Building-process stages on {} ({} projects; lead times in days; throughput: passages \
          per quarter over the last {} quarters)\n\n",
-        r.as_of,
+        r.as_of
+            .map_or_else(|| "no snapshot date".to_string(), |d| d.to_string()),
         r.projects.len(),
         r.throughput_quarters
     ));

@@ -127,7 +127,10 @@ pub fn layer(dataset: &Dataset, report: &BottleneckReport) -> Layer {
         format!(
             "Housing projects of {} with their stage dates, the stage each waits in on {}, \
              days in that stage, and whether the statutory time limit is exceeded.",
-            dataset.name, report.as_of
+            dataset.name,
+            report
+                .as_of
+                .map_or_else(|| "the snapshot date".to_string(), |d| d.to_string())
         ),
         LayerGeometry::Any,
         &columns,

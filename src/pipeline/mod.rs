@@ -17,11 +17,12 @@ pub use stages::{
     ANSLAG_DEFAULT_LAG_DAYS, ANSLAG_LIMIT_DAYS, BYGGLOV_EXTENDED_LIMIT_DAYS, BYGGLOV_LIMIT_DAYS,
     LAGA_KRAFT_LIMIT_DAYS, PLANBESKED_LIMIT_DAYS,
 };
-pub use stats::{analyze, analyze_with, percentile, BottleneckReport, StageStats};
+pub use stats::{analyze, analyze_with, percentile, BottleneckReport, StageStats, NO_PIPELINE};
 
 /// Bottleneck analysis of a dataset's pipeline on its snapshot date (`[dataset] as_of`, or the
 /// latest stage date in the pipeline when the manifest gives none), with the default expected
-/// durations.
+/// durations. A dataset without pipeline projects and without `as_of` has no snapshot date: the
+/// report's `as_of` is `None` and its `note` says there is no pipeline.
 pub fn analyze_dataset(dataset: &crate::domain::Dataset, quarters: u32) -> BottleneckReport {
     analyze_dataset_with(dataset, quarters, &BottleneckParams::default())
 }
@@ -32,13 +33,20 @@ pub fn analyze_dataset_with(
     quarters: u32,
     params: &BottleneckParams,
 ) -> BottleneckReport {
-    let as_of = dataset.as_of.unwrap_or_else(|| {
+    let as_of = dataset.as_of.or_else(|| {
         dataset
             .projects
             .iter()
             .flat_map(|p| p.dates.dates.iter().flatten().copied())
             .max()
-            .unwrap_or_default()
     });
-    analyze_with(&dataset.projects, as_of, quarters, &params.expected_days)
+    // Without any date the figures are all empty; the date the analysis runs on is not shown.
+    let mut report = analyze_with(
+        &dataset.projects,
+        as_of.unwrap_or_default(),
+        quarters,
+        &params.expected_days,
+    );
+    report.as_of = as_of;
+    report
 }

@@ -75,11 +75,20 @@ pub struct StageStats {
     pub excess_dwelling_days: f64,
 }
 
+/// The report's note when there are no pipeline projects.
+pub const NO_PIPELINE: &str =
+    "No pipeline: the dataset has no housing projects ([pipeline] in the \
+     manifest), so no stage can be measured and there is no snapshot date.";
+
 /// The whole bottleneck analysis.
 #[derive(Debug, Clone, Serialize)]
 pub struct BottleneckReport {
-    /// Snapshot date.
-    pub as_of: NaiveDate,
+    /// Snapshot date: `[dataset] as_of`, or the latest stage date in the pipeline; `None`
+    /// (`null` in JSON) when the dataset has no pipeline projects and names no snapshot date.
+    pub as_of: Option<NaiveDate>,
+    /// Why the report is empty, when it is: the dataset has no pipeline projects. `None` (`null`)
+    /// when there are projects.
+    pub note: Option<String>,
     /// Per-stage figures in process order.
     pub stages: Vec<StageStats>,
     /// The stage with the most dwelling-days beyond its expected duration (`None` when no
@@ -255,7 +264,8 @@ pub fn analyze_with(
         })
         .collect();
     BottleneckReport {
-        as_of,
+        as_of: Some(as_of),
+        note: projects.is_empty().then(|| NO_PIPELINE.to_string()),
         stages,
         bottleneck,
         anslag_estimated: dates.iter().filter(|m| m.anslag_estimated).count(),
