@@ -29,6 +29,7 @@ pub mod analysis;
 pub mod api;
 pub mod commands;
 pub mod config;
+mod conninfo;
 pub mod domain;
 pub mod embedded;
 pub mod export;

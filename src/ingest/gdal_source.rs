@@ -81,24 +81,7 @@ fn normalize(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
-/// `PG:dbname=x password=secret` → `PG:dbname=x password=***`.
-pub(crate) fn hide_password(source: &str) -> String {
-    const KEY: &str = "password=";
-    source
-        .split(' ')
-        .map(|part| {
-            let at = part.char_indices().map(|(i, _)| i).find(|&i| {
-                part.get(i..i + KEY.len())
-                    .is_some_and(|s| s.eq_ignore_ascii_case(KEY))
-            });
-            match at {
-                Some(i) => format!("{}{KEY}***", &part[..i]),
-                None => part.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+pub(crate) use crate::conninfo::hide_password;
 
 /// The text of a GDAL error without the name of the C function that failed.
 pub(crate) fn gdal_message(e: &GdalError) -> String {
