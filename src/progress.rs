@@ -1,16 +1,28 @@
 //! Time and peak memory per stage of long work (reading each part of a dataset, the model run,
 //! writing files, preparing responses), so that a national run says where its time went.
 //!
-//! A [`Stage`] logs one plain line when it ends (`tracing`, level info) and is remembered;
-//! [`summary`] gives every finished stage in order, which `check`, `analyze` and `serve` print
-//! at the end (or once ready). Peak memory is the process's resident high-water mark (`VmHWM`
+//! A [`Stage`] logs one plain line when it ends and is remembered; [`summary`] gives every
+//! finished stage in order, which `check` and `analyze` print as a table at the end. A command
+//! that prints that table calls [`table_at_end`] first, so the per-stage lines drop to debug
+//! level and each figure is shown once; elsewhere (`serve`, whose log is all there is) they are
+//! info. Peak memory is the process's resident high-water mark (`VmHWM`
 //! on Linux), so it only grows from one stage to the next.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Stages finished in this process, in order.
 static FINISHED: Mutex<Vec<Finished>> = Mutex::new(Vec::new());
+
+/// Set by [`table_at_end`]: the stages are printed as a table at the end.
+static TABLE_AT_END: AtomicBool = AtomicBool::new(false);
+
+/// Says that this command prints [`summary_text`] at the end: stages then log their line at
+/// debug level instead of info, so the figures are not printed twice.
+pub fn table_at_end() {
+    TABLE_AT_END.store(true, Ordering::Relaxed);
+}
 
 /// One finished stage.
 #[derive(Debug, Clone)]
@@ -64,7 +76,12 @@ impl Drop for Stage {
             took: self.started.elapsed(),
             peak_rss: peak_rss(),
         };
-        tracing::info!("{}", done.to_string().trim_end());
+        let line = done.to_string();
+        if TABLE_AT_END.load(Ordering::Relaxed) {
+            tracing::debug!("{}", line.trim_end());
+        } else {
+            tracing::info!("{}", line.trim_end());
+        }
         if let Ok(mut list) = FINISHED.lock() {
             list.push(done);
         }

@@ -208,3 +208,45 @@ fn every_embedded_dataset_loads_from_memory_as_from_disk() {
         assert_eq!(d.projects.len(), m.projects.len(), "{name}: projects");
     }
 }
+
+/// Piped (as under systemd or into a file), the log is plain text, and `analyze` shows each
+/// stage's time and memory once: in the table at the end.
+#[test]
+fn piped_logs_have_no_colours_and_stage_figures_are_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["analyze", "--out"])
+        .arg(dir.path().join("o.gpkg"))
+        .env_remove("HOUSING_NEED_DATA")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "ANSI escapes in a piped log: {stderr:?}"
+    );
+    let figures: Vec<&str> = stderr.lines().filter(|l| l.ends_with(" MB peak")).collect();
+    let table = stderr
+        .split("time and peak memory per stage:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no stage table: {stderr}"));
+    let in_table: Vec<&str> = table.lines().filter(|l| l.ends_with(" MB peak")).collect();
+    assert!(in_table.len() >= 5, "{table}");
+    assert_eq!(
+        figures, in_table,
+        "stage figures outside the table: {stderr}"
+    );
+}
+
+#[test]
+fn log_colours_only_on_a_terminal_without_no_color() {
+    use housing_need::commands::log_colours;
+    use std::ffi::OsStr;
+    assert!(log_colours(true, None));
+    assert!(log_colours(true, Some(OsStr::new(""))));
+    assert!(!log_colours(true, Some(OsStr::new("1"))));
+    assert!(!log_colours(false, None));
+}

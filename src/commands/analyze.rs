@@ -38,6 +38,7 @@ pub const SEED_2027: (i32, f64, f64) = (2027, 6948.0, 3479.0);
 
 /// Runs `analyze`.
 pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
+    crate::progress::table_at_end();
     let manifest_path = args.data.manifest_path()?;
     let manifest = crate::config::Manifest::load(&manifest_path)?;
     eprintln!("loading {}", manifest_path.display());

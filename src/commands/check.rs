@@ -20,6 +20,7 @@ pub struct CheckArgs {
 
 /// Runs `check`: exit code 0 when the dataset is usable, 1 when it has problems.
 pub fn run(args: CheckArgs) -> crate::Result<ExitCode> {
+    crate::progress::table_at_end();
     let manifest = crate::config::Manifest::load(&args.data.manifest_path()?)?;
     let report = crate::ingest::check(&manifest);
     eprint!(

@@ -95,7 +95,10 @@ pub fn run(cli: Cli) -> crate::Result<ExitCode> {
 }
 
 /// Logs to stderr with an env filter (`RUST_LOG`), defaulting to `info` (or more with `-v`).
+/// Colours only when stderr is a terminal and `NO_COLOR` is unset or empty (see
+/// [`log_colours`]): piped, redirected or under systemd the lines are plain text.
 pub fn init_tracing(verbose: u8) {
+    use std::io::IsTerminal as _;
     let default = match verbose {
         0 => "info",
         1 => "debug",
@@ -103,8 +106,19 @@ pub fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let colours = log_colours(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colours)
         .init();
+}
+
+/// Whether log lines carry ANSI colours: only on a terminal, and not when `NO_COLOR` is set to
+/// a non-empty value (<https://no-color.org>).
+pub fn log_colours(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
 }
