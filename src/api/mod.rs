@@ -47,7 +47,7 @@ use tower_http::trace::TraceLayer;
 use axum::response::IntoResponse;
 pub use error::{ApiError, ALLOWED_METHODS};
 pub use layers::{prepare, prepare_layers};
-pub use prepared::{Collection, CollectionBuilder, Prepared};
+pub use prepared::{Collection, CollectionBuilder, Prepared, ShapeSet};
 pub use state::{AppState, ServiceConfig, Snapshot};
 
 /// Longest request target (path and query) answered; a longer one is a 414.

@@ -7,7 +7,9 @@
 //! collections are the published layers of [`crate::layers`], rendered by `api::layers`.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use geo::{BoundingRect, Geometry, MapCoords};
 use serde_json::Value;
@@ -61,13 +63,30 @@ pub struct Feature {
     /// The time the feature describes, for `datetime`.
     pub time: Option<TimeSpan>,
     /// Property values, one per [`Collection::fields`] entry (`Null` when absent).
-    pub values: Vec<Value>,
+    pub values: Box<[Value]>,
     /// `{"type":"Feature","id":…,"geometry":`
     head: Box<str>,
-    /// `"name":value` per field.
-    props: Vec<Box<str>>,
-    /// `,"properties":{…}}` with every field.
+    /// `,"properties":{…}}` with every field, `"name":value` each, comma-separated.
     props_all: Box<str>,
+    /// Where each field's `"name":value` ends in `props_all` (it starts after the previous
+    /// one's end and its comma, the first after [`PROPERTIES_OPEN`]): one text per feature,
+    /// not one per field.
+    prop_ends: Box<[u32]>,
+}
+
+/// What `props_all` starts with.
+const PROPERTIES_OPEN: &str = r#","properties":{"#;
+
+impl Feature {
+    /// `"name":value` of field `i`.
+    fn prop(&self, i: usize) -> Option<&str> {
+        let end = *self.prop_ends.get(i)? as usize;
+        let start = match i {
+            0 => PROPERTIES_OPEN.len(),
+            _ => *self.prop_ends.get(i - 1)? as usize + 1,
+        };
+        self.props_all.get(start..end)
+    }
 }
 
 impl Feature {
@@ -93,12 +112,12 @@ impl Feature {
                 b"}"
             }
             Some(indices) => {
-                out.extend_from_slice(br#","properties":{"#);
+                out.extend_from_slice(PROPERTIES_OPEN.as_bytes());
                 for (n, &i) in indices.iter().enumerate() {
                     if n > 0 {
                         out.push(b',');
                     }
-                    if let Some(p) = self.props.get(i) {
+                    if let Some(p) = self.prop(i) {
                         out.extend_from_slice(p.as_bytes());
                     }
                 }
@@ -129,8 +148,9 @@ pub struct Collection {
     pub fields: Vec<Field>,
     /// Features in their natural order (the order without `sortby`).
     pub features: Vec<Feature>,
-    /// Geometries the features point to.
-    pub shapes: Vec<Shape>,
+    /// Geometries the features point to, shared with the other collections drawn on the same
+    /// geometries ([`ShapeSet`]).
+    pub shapes: Arc<[Shape]>,
     /// Extent `[minx, miny, maxx, maxy]` in lon/lat, `None` without geometries.
     pub extent_lonlat: Option<[f64; 4]>,
     /// Extent in EPSG:3006 easting/northing.
@@ -143,8 +163,8 @@ pub struct Collection {
     pub etag: u64,
     by_id: HashMap<Box<str>, usize>,
     field_index: HashMap<String, usize>,
-    /// R-trees over the shapes' bounding boxes, lon/lat and EPSG:3006.
-    shape_index: [rstar::RTree<ShapeBox>; 2],
+    /// R-trees over the shapes' bounding boxes, lon/lat and EPSG:3006 (shared with the shapes).
+    shape_index: Arc<[rstar::RTree<ShapeBox>; 2]>,
     /// Features of shape `s`: `shape_features[shape_offsets[s]..shape_offsets[s + 1]]`, in
     /// natural order.
     shape_offsets: Vec<u32>,
@@ -214,7 +234,103 @@ pub struct CollectionBuilder {
     description: String,
     fields: Vec<Field>,
     shapes: Vec<(Geometry<f64>, Geometry<f64>)>,
+    prepared_shapes: Option<ShapeSet>,
     features: Vec<FeatureInput>,
+}
+
+/// Geometries prepared once ([`Shape`]: GeoJSON text in each CRS, bounding boxes, the
+/// published coordinates) with their R-trees, extents and content hash. Collections drawn on
+/// the same geometries (`districts`, `demand` and `flags` all stand on the districts) share
+/// one set: cloning it clones references.
+#[derive(Debug, Clone)]
+pub struct ShapeSet {
+    shapes: Arc<[Shape]>,
+    index: Arc<[rstar::RTree<ShapeBox>; 2]>,
+    extent_lonlat: Option<[f64; 4]>,
+    extent_metric: Option<[f64; 4]>,
+    geometry_types: Vec<&'static str>,
+    hash: u64,
+}
+
+impl ShapeSet {
+    /// Prepares `shapes`, each given in EPSG:3006 (`metric`) and lon/lat (`lonlat`).
+    pub fn prepare(shapes: Vec<(Geometry<f64>, Geometry<f64>)>) -> Self {
+        let mut hasher = DefaultHasher::new();
+        let mut prepared = Vec::with_capacity(shapes.len());
+        let mut extent_lonlat: Option<[f64; 4]> = None;
+        let mut extent_metric: Option<[f64; 4]> = None;
+        let mut geometry_types: Vec<&'static str> = Vec::new();
+        for (metric, lonlat) in shapes {
+            // Filters and extents use the coordinates exactly as published, so that a box
+            // made of published coordinates (an extent, a feature's own point) contains them.
+            let lonlat = as_published(&lonlat, Crs::Crs84.decimals());
+            let metric = as_published(&metric, Crs::Epsg3006.decimals());
+            let json = Crs::ALL.map(|crs| {
+                let mut s = String::new();
+                let g = match crs.family() {
+                    Family::LonLat => &lonlat,
+                    Family::Metric => &metric,
+                };
+                geojson::write_geometry(&mut s, g, crs);
+                s.hash(&mut hasher);
+                s.into_boxed_str()
+            });
+            let bbox_lonlat = bbox_of(&lonlat);
+            let bbox_metric = bbox_of(&metric);
+            union(&mut extent_lonlat, bbox_lonlat);
+            union(&mut extent_metric, bbox_metric);
+            let t = geometry_type(&metric);
+            if !geometry_types.contains(&t) {
+                geometry_types.push(t);
+            }
+            prepared.push(Shape {
+                json,
+                bbox_lonlat,
+                bbox_metric,
+                lonlat,
+                metric,
+            });
+        }
+        let index = |family: Family| {
+            rstar::RTree::bulk_load(
+                prepared
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, sh)| {
+                        let b = sh.bbox(family);
+                        (b[0] <= b[2] && b[1] <= b[3]).then(|| ShapeBox {
+                            shape: i as u32,
+                            envelope: rstar::AABB::from_corners([b[0], b[1]], [b[2], b[3]]),
+                        })
+                    })
+                    .collect(),
+            )
+        };
+        let index = Arc::new([index(Family::LonLat), index(Family::Metric)]);
+        Self {
+            shapes: prepared.into(),
+            index,
+            extent_lonlat,
+            extent_metric,
+            geometry_types,
+            hash: hasher.finish(),
+        }
+    }
+
+    /// Shapes in the set.
+    pub fn len(&self) -> usize {
+        self.shapes.len()
+    }
+
+    /// Whether the set has no shapes.
+    pub fn is_empty(&self) -> bool {
+        self.shapes.is_empty()
+    }
+
+    /// The handle of shape `i`, for [`CollectionBuilder::feature`].
+    pub fn id(&self, i: usize) -> Option<ShapeId> {
+        (i < self.shapes.len()).then_some(ShapeId(i as u32))
+    }
 }
 
 impl CollectionBuilder {
@@ -227,14 +343,24 @@ impl CollectionBuilder {
             description: description.into(),
             fields,
             shapes: Vec::new(),
+            prepared_shapes: None,
             features: Vec::new(),
         }
     }
 
-    /// Adds a geometry given in EPSG:3006 (`metric`) and lon/lat (`lonlat`).
+    /// Adds a geometry given in EPSG:3006 (`metric`) and lon/lat (`lonlat`). Not with
+    /// [`CollectionBuilder::on_shapes`].
     pub fn shape(&mut self, metric: Geometry<f64>, lonlat: Geometry<f64>) -> ShapeId {
         self.shapes.push((metric, lonlat));
         ShapeId((self.shapes.len() - 1) as u32)
+    }
+
+    /// The features stand on `shapes`, prepared beforehand and shared with other collections
+    /// (handles from [`ShapeSet::id`]); geometries added with [`CollectionBuilder::shape`] are
+    /// then ignored.
+    pub fn on_shapes(&mut self, shapes: ShapeSet) -> &mut Self {
+        self.prepared_shapes = Some(shapes);
+        self
     }
 
     /// Adds a feature with one value per field, in the order of the fields (missing values are
@@ -272,41 +398,12 @@ impl CollectionBuilder {
             f.name.hash(&mut hasher);
         }
 
-        let mut shapes = Vec::with_capacity(self.shapes.len());
-        let mut extent_lonlat: Option<[f64; 4]> = None;
-        let mut extent_metric: Option<[f64; 4]> = None;
-        let mut geometry_types: Vec<&'static str> = Vec::new();
-        for (metric, lonlat) in self.shapes {
-            // Filters and extents use the coordinates exactly as published, so that a box
-            // made of published coordinates (an extent, a feature's own point) contains them.
-            let lonlat = as_published(&lonlat, Crs::Crs84.decimals());
-            let metric = as_published(&metric, Crs::Epsg3006.decimals());
-            let json = Crs::ALL.map(|crs| {
-                let mut s = String::new();
-                let g = match crs.family() {
-                    Family::LonLat => &lonlat,
-                    Family::Metric => &metric,
-                };
-                geojson::write_geometry(&mut s, g, crs);
-                s.hash(&mut hasher);
-                s.into_boxed_str()
-            });
-            let bbox_lonlat = bbox_of(&lonlat);
-            let bbox_metric = bbox_of(&metric);
-            union(&mut extent_lonlat, bbox_lonlat);
-            union(&mut extent_metric, bbox_metric);
-            let t = geometry_type(&metric);
-            if !geometry_types.contains(&t) {
-                geometry_types.push(t);
-            }
-            shapes.push(Shape {
-                json,
-                bbox_lonlat,
-                bbox_metric,
-                lonlat,
-                metric,
-            });
-        }
+        let set = match self.prepared_shapes {
+            Some(set) => set,
+            None => ShapeSet::prepare(self.shapes),
+        };
+        set.hash.hash(&mut hasher);
+        let shapes = Arc::clone(&set.shapes);
 
         let mut features = Vec::with_capacity(self.features.len());
         let mut by_id = HashMap::with_capacity(self.features.len());
@@ -318,12 +415,17 @@ impl CollectionBuilder {
                 r#"{{"type":"Feature","id":{},"geometry":"#,
                 Value::String(f.id.clone())
             );
-            let props: Vec<Box<str>> = fields
-                .iter()
-                .zip(&values)
-                .map(|(field, v)| format!("{}:{}", Value::String(field.name.clone()), v).into())
-                .collect();
-            let props_all = format!(r#","properties":{{{}}}}}"#, props.join(","));
+            let mut props_all = String::from(PROPERTIES_OPEN);
+            let mut prop_ends = Vec::with_capacity(fields.len());
+            for (n, (field, v)) in fields.iter().zip(&values).enumerate() {
+                if n > 0 {
+                    props_all.push(',');
+                }
+                // Writing to a String cannot fail.
+                let _ = write!(props_all, "{}:{}", Value::String(field.name.clone()), v);
+                prop_ends.push(u32::try_from(props_all.len()).unwrap_or(u32::MAX));
+            }
+            props_all.push_str("}}");
             head.hash(&mut hasher);
             props_all.hash(&mut hasher);
             f.shape.hash(&mut hasher);
@@ -347,29 +449,13 @@ impl CollectionBuilder {
                 id,
                 shape: f.shape,
                 time: f.time,
-                values,
+                values: values.into_boxed_slice(),
                 head: head.into(),
-                props,
                 props_all: props_all.into(),
+                prop_ends: prop_ends.into_boxed_slice(),
             });
         }
 
-        let index = |family: Family| {
-            rstar::RTree::bulk_load(
-                shapes
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, sh)| {
-                        let b = sh.bbox(family);
-                        (b[0] <= b[2] && b[1] <= b[3]).then(|| ShapeBox {
-                            shape: i as u32,
-                            envelope: rstar::AABB::from_corners([b[0], b[1]], [b[2], b[3]]),
-                        })
-                    })
-                    .collect(),
-            )
-        };
-        let shape_index = [index(Family::LonLat), index(Family::Metric)];
         let mut shape_offsets = vec![0u32; shapes.len() + 1];
         for f in &features {
             if let Some(s) = f.shape.filter(|&s| (s as usize) < shapes.len()) {
@@ -396,17 +482,17 @@ impl CollectionBuilder {
             fields,
             features,
             shapes,
-            extent_lonlat,
-            extent_metric,
+            extent_lonlat: set.extent_lonlat,
+            extent_metric: set.extent_metric,
             temporal,
-            geometry_type: match geometry_types.as_slice() {
+            geometry_type: match set.geometry_types.as_slice() {
                 [one] => Some((*one).to_string()),
                 _ => None,
             },
             etag: hasher.finish(),
             by_id,
             field_index,
-            shape_index,
+            shape_index: set.index,
             shape_offsets,
             shape_features,
         }

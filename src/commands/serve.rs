@@ -119,14 +119,12 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
 
     let manifest_path = args.data.manifest_path()?;
     let Loaded {
-        dataset,
-        analysis,
+        about,
         prepared,
         web_data,
         scenarios,
     } = load(&manifest_path)?;
-    let model_run = &analysis.run;
-    for note in &model_run.notes {
+    for note in &about.notes {
         tracing::info!("model: {note}");
     }
 
@@ -160,11 +158,11 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
             .collect();
         tracing::info!(
             "dataset '{}': {} districts, years {}–{} (base year {})",
-            dataset.name,
-            dataset.districts.len(),
-            model_run.first_year,
-            model_run.horizon_year,
-            model_run.base_year
+            about.name,
+            about.districts,
+            about.first_year,
+            about.horizon_year,
+            about.base_year
         );
         tracing::info!("collections: {}", summary.join(", "));
         tracing::info!("serving OGC API - Features at {url}/ (listening on {local})");
@@ -200,23 +198,38 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Everything one data load prepares.
+/// Everything one data load prepares. The dataset, the model run and the layers it was
+/// prepared from are not kept: what is served holds its own copies of what it needs.
 struct Loaded {
-    dataset: crate::domain::Dataset,
-    analysis: crate::analysis::Analysis,
+    about: About,
     prepared: api::Prepared,
     web_data: crate::web::WebData,
     scenarios: crate::web::scenarios::ScenarioService,
 }
 
+/// What the log says about a data load.
+struct About {
+    name: String,
+    districts: usize,
+    first_year: i32,
+    base_year: i32,
+    horizon_year: i32,
+    notes: Vec<String>,
+}
+
 /// Reads and validates the dataset, runs the model, flags and bottlenecks, and prepares every
 /// response. Blocking (GDAL); nothing is served from it until it has all succeeded.
+///
+/// Inputs go as soon as nothing further reads them, so that the peak stays low and what
+/// remains after a load is what is served: the address points (only the flags read them)
+/// after the analysis, the layers after the responses are prepared from them.
 fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     use crate::progress::Stage;
     let manifest = crate::config::Manifest::load(manifest_path)?;
-    let dataset = crate::ingest::load(&manifest)?;
+    let mut dataset = crate::ingest::load(&manifest)?;
     let stage = Stage::start("model, flags, bottlenecks");
     let analysis = crate::analysis::Analysis::compute(&dataset, &manifest);
+    dataset.residences = Vec::new();
     stage.end();
     let stage = Stage::start("build layers");
     let layers = crate::layers::Layers::build(&dataset, &analysis);
@@ -227,6 +240,7 @@ fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     let stage = Stage::start("prepare dashboard data");
     let web_data =
         crate::web::WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
+    drop(layers);
     stage.end();
     let scenarios = crate::web::scenarios::ScenarioService::new(
         &dataset,
@@ -234,9 +248,16 @@ fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
         &analysis.run,
         analysis.bands.as_ref().ok().cloned(),
     );
+    let run = &analysis.run;
     Ok(Loaded {
-        dataset,
-        analysis,
+        about: About {
+            name: dataset.name.clone(),
+            districts: dataset.districts.len(),
+            first_year: run.first_year,
+            base_year: run.base_year,
+            horizon_year: run.horizon_year,
+            notes: run.notes.clone(),
+        },
         prepared,
         web_data,
         scenarios,
@@ -322,9 +343,9 @@ fn reload_worker(
                 scenarios.replace(loaded.scenarios);
                 tracing::info!(
                     "reloaded '{}': {} districts, base year {}, in {:.2} s ({:.2} s after the signal)",
-                    loaded.dataset.name,
-                    loaded.dataset.districts.len(),
-                    loaded.analysis.run.base_year,
+                    loaded.about.name,
+                    loaded.about.districts,
+                    loaded.about.base_year,
                     started.elapsed().as_secs_f64(),
                     queued.elapsed().as_secs_f64()
                 );

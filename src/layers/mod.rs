@@ -182,7 +182,7 @@ pub enum LayerGeometry {
 
 /// A geometry in SWEREF 99 TM (EPSG:3006) and in lon/lat (CRS84); several features may share
 /// one (every year of a district in `demand`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Shape {
     /// EPSG:3006 easting/northing.
     pub metric: Geometry<f64>,

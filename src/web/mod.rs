@@ -69,6 +69,12 @@ pub(crate) struct PreparedBody {
 }
 
 impl PreparedBody {
+    /// A body built for this data load, kept exactly as long as it is (a `Vec` grown by
+    /// doubling may hold up to twice its length).
+    fn owned(body: impl Into<Vec<u8>>) -> Self {
+        Self::new(body.into().into_boxed_slice())
+    }
+
     fn new(body: impl Into<Bytes>) -> Self {
         use std::hash::{Hash, Hasher};
         let body = body.into();
@@ -133,18 +139,14 @@ impl WebData {
         let json_err = |part| move |source| WebDataError::Json { part, source };
         let csv_err = |part| move |source| WebDataError::Csv { part, source };
 
-        let table_of = |name: &str| {
-            layers
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| Layers::empty(name))
-        };
-        let demand = table_of("demand");
-        let demand_json = table::layer_json(&demand).map_err(json_err("demand"))?;
-        let demand_csv = table::layer_csv(&demand).map_err(csv_err("demand"))?;
-        let flags = table_of("flags");
-        let flags_json = table::layer_json(&flags).map_err(json_err("flags"))?;
-        let flags_csv = table::layer_csv(&flags).map_err(csv_err("flags"))?;
+        // The layers themselves (a national `demand` is 80,000 features), not copies.
+        let (no_demand, no_flags) = (Layers::empty("demand"), Layers::empty("flags"));
+        let demand = layers.get("demand").unwrap_or(&no_demand);
+        let demand_json = table::layer_json(demand).map_err(json_err("demand"))?;
+        let demand_csv = table::layer_csv(demand).map_err(csv_err("demand"))?;
+        let flags = layers.get("flags").unwrap_or(&no_flags);
+        let flags_json = table::layer_json(flags).map_err(json_err("flags"))?;
+        let flags_csv = table::layer_csv(flags).map_err(csv_err("flags"))?;
 
         // The bottleneck report, its projects named and placed, and every table in it.
         let mut report_json =
@@ -161,8 +163,8 @@ impl WebData {
                     let csv = table::to_csv(rows, &[]).map_err(csv_err("bottleneck report"))?;
                     bottleneck_tables.push(ReportTable {
                         name: name.clone(),
-                        json: PreparedBody::new(json),
-                        csv: PreparedBody::new(with_bom(csv)),
+                        json: PreparedBody::owned(json),
+                        csv: PreparedBody::owned(with_bom(csv)),
                     });
                 }
             }
@@ -188,18 +190,18 @@ impl WebData {
         let page = assets::render_page(&format!("Housing need — {}", dataset.name), &config_json);
 
         Ok(Self {
-            page: PreparedBody::new(page),
+            page: PreparedBody::owned(page),
             assets: assets::ASSETS
                 .iter()
                 .map(|(name, ctype, content)| (*name, *ctype, PreparedBody::new(*content)))
                 .collect(),
-            demand_json: PreparedBody::new(demand_json),
-            demand_csv: PreparedBody::new(with_bom(demand_csv)),
-            flags_json: PreparedBody::new(flags_json),
-            flags_csv: PreparedBody::new(with_bom(flags_csv)),
-            bottlenecks_json: PreparedBody::new(bottlenecks_json),
+            demand_json: PreparedBody::owned(demand_json),
+            demand_csv: PreparedBody::owned(with_bom(demand_csv)),
+            flags_json: PreparedBody::owned(flags_json),
+            flags_csv: PreparedBody::owned(with_bom(flags_csv)),
+            bottlenecks_json: PreparedBody::owned(bottlenecks_json),
             bottleneck_tables,
-            pyramids: PreparedBody::new(pyramids),
+            pyramids: PreparedBody::owned(pyramids),
         })
     }
 

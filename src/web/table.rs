@@ -252,16 +252,36 @@ pub fn to_csv(rows: &[Json], fallback_header: &[&str]) -> Result<String, csv::Er
 
 /// A published layer as a BI table in JSON: an array with one object per feature, the layer's
 /// fields as keys in their order (no geometry), lists as JSON arrays.
+///
+/// Written row by row straight into the text: a national layer (80,000 rows) never exists as
+/// a tree of values. A cell is a scalar or a list, whose JSON has no keys to reorder.
 pub fn layer_json(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
-    let mut rows = Vec::with_capacity(layer.features.len());
-    for f in &layer.features {
-        let mut row = Vec::with_capacity(layer.fields.len());
-        for (field, cell) in layer.fields.iter().zip(&f.values) {
-            row.push((field.name.clone(), Json::from_serialize(&cell.to_json())?));
+    // Room for all rows as long as the first ones, so that the text is not copied over and
+    // over as it grows (nor left with twice the room it needs).
+    const SAMPLE: usize = 256;
+    let mut out = Vec::with_capacity(4096);
+    out.push(b'[');
+    for (n, f) in layer.features.iter().enumerate() {
+        if n == SAMPLE {
+            let per_row = out.len() / SAMPLE + 1;
+            out.reserve(per_row * (layer.features.len() - SAMPLE) * 21 / 20);
         }
-        rows.push(Json::Object(row));
+        if n > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        for (i, (field, cell)) in layer.fields.iter().zip(&f.values).enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, &field.name)?;
+            out.push(b':');
+            serde_json::to_writer(&mut out, &cell.to_json())?;
+        }
+        out.push(b'}');
     }
-    serde_json::to_vec(&Json::Array(rows))
+    out.push(b']');
+    Ok(out)
 }
 
 /// A published layer as a BI table in CSV (comma-separated, CRLF, header first, no BOM): the
@@ -276,7 +296,8 @@ pub fn layer_csv(layer: &Layer) -> Result<String, csv::Error> {
         w.write_record(f.values.iter().map(Cell::to_text))?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 #[cfg(test)]
@@ -343,5 +364,85 @@ mod tests {
             };
             assert_eq!(n.as_f64(), Some(x));
         }
+    }
+
+    #[test]
+    fn layer_json_is_the_ordered_tree_written_out() {
+        use crate::layers::{Feature, Field, FieldKind, LayerGeometry};
+        let field = |name: &str, kind| Field {
+            name: name.into(),
+            kind,
+            unit: None,
+            description: String::new(),
+        };
+        let layer = Layer {
+            name: "t".into(),
+            title: "T".into(),
+            description: String::new(),
+            geometry: LayerGeometry::Any,
+            fields: vec![
+                field("zeta \"q\"", FieldKind::Text),
+                field("alpha", FieldKind::Integer),
+                field("mid", FieldKind::Real),
+                field("flag", FieldKind::Boolean),
+                field("reasons", FieldKind::List),
+            ],
+            shapes: Vec::new(),
+            features: [
+                vec![
+                    Cell::Text("Ödenäs, \"x\"\n".into()),
+                    Cell::Integer(-3),
+                    Cell::Real(0.1 + 0.2),
+                    Cell::Boolean(true),
+                    Cell::Json(serde_json::json!(["b", "a"])),
+                ],
+                vec![
+                    Cell::Null,
+                    Cell::Integer(i64::MAX),
+                    Cell::Real(f64::NAN),
+                    Cell::Boolean(false),
+                    Cell::Json(serde_json::json!({"z": 1.5e300, "a": [1, null]})),
+                ],
+            ]
+            .into_iter()
+            .enumerate()
+            .map(|(i, values)| Feature {
+                id: i.to_string(),
+                shape: None,
+                year: None,
+                values,
+            })
+            .collect(),
+        };
+        // The same text as building every row as an ordered tree and writing that.
+        let rows: Vec<Json> = layer
+            .features
+            .iter()
+            .map(|f| {
+                let row = layer
+                    .fields
+                    .iter()
+                    .zip(&f.values)
+                    .map(|(field, cell)| {
+                        (
+                            field.name.clone(),
+                            Json::from_serialize(&cell.to_json()).unwrap(),
+                        )
+                    })
+                    .collect();
+                Json::Object(row)
+            })
+            .collect();
+        let tree = serde_json::to_vec(&Json::Array(rows)).unwrap();
+        let streamed = layer_json(&layer).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(tree).unwrap()
+        );
+        let empty = Layer {
+            features: Vec::new(),
+            ..layer
+        };
+        assert_eq!(layer_json(&empty).unwrap(), b"[]");
     }
 }
