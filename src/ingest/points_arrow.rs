@@ -20,9 +20,10 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::sync::Mutex;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Float64Type, Int16Type, Int32Type, Int64Type};
-use arrow_array::{Array, ArrayRef, BinaryArray, Int64Array, LargeBinaryArray};
+use arrow_array::{
+    Array, ArrayRef, BinaryArray, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array,
+    LargeBinaryArray, LargeStringArray, StringArray, StringViewArray,
+};
 use arrow_schema::DataType;
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{geometry_type_to_name, Layer, LayerAccess};
@@ -92,7 +93,7 @@ pub(super) fn read(
     for name in fields.iter().flatten() {
         let readable = schema
             .field_with_name(name)
-            .is_ok_and(|f| Kind::of(f.data_type()).is_some());
+            .is_ok_and(|f| readable(f.data_type()));
         if !readable {
             fallback(&format!(
                 "field '{name}' has a type not read column by column"
@@ -156,7 +157,12 @@ pub(super) fn read(
             .collect();
         let mut key = 0u64;
         let mut failure = None;
-        for batch in batches.by_ref() {
+        // Time the main thread spends in GDAL, for the debug line below.
+        let mut in_gdal = std::time::Duration::ZERO;
+        loop {
+            let asked = std::time::Instant::now();
+            let Some(batch) = batches.next() else { break };
+            in_gdal += asked.elapsed();
             match batch {
                 Ok(batch) => {
                     let rows = batch.rows() as u64;
@@ -172,6 +178,11 @@ pub(super) fn read(
             }
         }
         drop(tx);
+        tracing::debug!(
+            "{}: GDAL gave {key} rows in {:.2} s",
+            file.display(),
+            in_gdal.as_secs_f64()
+        );
         let mut tallies: Vec<Tally> = workers
             .into_iter()
             .map(|w| {
@@ -213,31 +224,32 @@ struct Layout<'a> {
     names: [&'a str; 4],
 }
 
-/// The Arrow types of attribute columns read here.
-#[derive(Clone, Copy)]
-enum Kind {
-    Text,
-    Int,
-    Real,
+/// Whether attribute columns of type `t` are read here (text, integers, reals).
+fn readable(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::Float32
+            | DataType::Float64
+    )
 }
 
-impl Kind {
-    fn of(t: &DataType) -> Option<Self> {
-        match t {
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Some(Self::Text),
-            DataType::Int16 | DataType::Int32 | DataType::Int64 => Some(Self::Int),
-            DataType::Float32 | DataType::Float64 => Some(Self::Real),
-            _ => None,
-        }
-    }
-}
-
-/// One attribute column of a batch.
+/// One attribute column of a batch, of a type read here.
 enum Column<'b> {
     Absent,
-    Text(&'b ArrayRef),
-    Int(&'b ArrayRef),
-    Real(&'b ArrayRef),
+    Utf8(&'b StringArray),
+    LargeUtf8(&'b LargeStringArray),
+    Utf8View(&'b StringViewArray),
+    Int16(&'b Int16Array),
+    Int32(&'b Int32Array),
+    Int64(&'b Int64Array),
+    Float32(&'b Float32Array),
+    Float64(&'b Float64Array),
 }
 
 /// One cell's value, borrowed from its column.
@@ -248,43 +260,53 @@ enum Value<'b> {
     Real(f64),
 }
 
+/// The value of row `i` of `array` by `get`, or null.
+fn cell<'b, A: Array>(array: &'b A, i: usize, get: impl FnOnce(&'b A) -> Value<'b>) -> Value<'b> {
+    if array.is_null(i) {
+        Value::Null
+    } else {
+        get(array)
+    }
+}
+
 impl<'b> Column<'b> {
     fn of(batch: &'b Batch<'_>, name: Option<&str>) -> Self {
         let Some(array) = name.and_then(|n| batch.column(n)) else {
             return Self::Absent;
         };
-        match Kind::of(array.data_type()) {
-            Some(Kind::Text) => Self::Text(array),
-            Some(Kind::Int) => Self::Int(array),
-            Some(Kind::Real) => Self::Real(array),
-            None => Self::Absent,
+        let any = array.as_any();
+        if let Some(a) = any.downcast_ref() {
+            Self::Utf8(a)
+        } else if let Some(a) = any.downcast_ref() {
+            Self::LargeUtf8(a)
+        } else if let Some(a) = any.downcast_ref() {
+            Self::Utf8View(a)
+        } else if let Some(a) = any.downcast_ref() {
+            Self::Int16(a)
+        } else if let Some(a) = any.downcast_ref() {
+            Self::Int32(a)
+        } else if let Some(a) = any.downcast_ref() {
+            Self::Int64(a)
+        } else if let Some(a) = any.downcast_ref() {
+            Self::Float32(a)
+        } else if let Some(a) = any.downcast_ref() {
+            Self::Float64(a)
+        } else {
+            Self::Absent
         }
     }
 
     fn value(&self, i: usize) -> Value<'b> {
-        let array = match self {
-            Self::Absent => return Value::Null,
-            Self::Text(a) | Self::Int(a) | Self::Real(a) => *a,
-        };
-        if array.is_null(i) {
-            return Value::Null;
-        }
-        match self {
+        match *self {
             Self::Absent => Value::Null,
-            Self::Text(a) => match a.data_type() {
-                DataType::LargeUtf8 => Value::Text(a.as_string::<i64>().value(i)),
-                DataType::Utf8View => Value::Text(a.as_string_view().value(i)),
-                _ => Value::Text(a.as_string::<i32>().value(i)),
-            },
-            Self::Int(a) => Value::Int(match a.data_type() {
-                DataType::Int16 => i64::from(a.as_primitive::<Int16Type>().value(i)),
-                DataType::Int32 => i64::from(a.as_primitive::<Int32Type>().value(i)),
-                _ => a.as_primitive::<Int64Type>().value(i),
-            }),
-            Self::Real(a) => Value::Real(match a.data_type() {
-                DataType::Float32 => f64::from(a.as_primitive::<Float32Type>().value(i)),
-                _ => a.as_primitive::<Float64Type>().value(i),
-            }),
+            Self::Utf8(a) => cell(a, i, |a| Value::Text(a.value(i))),
+            Self::LargeUtf8(a) => cell(a, i, |a| Value::Text(a.value(i))),
+            Self::Utf8View(a) => cell(a, i, |a| Value::Text(a.value(i))),
+            Self::Int16(a) => cell(a, i, |a| Value::Int(i64::from(a.value(i)))),
+            Self::Int32(a) => cell(a, i, |a| Value::Int(i64::from(a.value(i)))),
+            Self::Int64(a) => cell(a, i, |a| Value::Int(a.value(i))),
+            Self::Float32(a) => cell(a, i, |a| Value::Real(f64::from(a.value(i)))),
+            Self::Float64(a) => cell(a, i, |a| Value::Real(a.value(i))),
         }
     }
 }
@@ -418,10 +440,11 @@ enum Wkb<'b> {
 
 impl<'b> Wkb<'b> {
     fn of(array: &'b ArrayRef) -> Option<Self> {
-        match array.data_type() {
-            DataType::Binary => Some(Self::Binary(array.as_binary::<i32>())),
-            DataType::LargeBinary => Some(Self::Large(array.as_binary::<i64>())),
-            _ => None,
+        let any = array.as_any();
+        match (any.downcast_ref(), any.downcast_ref()) {
+            (Some(a), _) => Some(Self::Binary(a)),
+            (None, Some(a)) => Some(Self::Large(a)),
+            (None, None) => None,
         }
     }
 
