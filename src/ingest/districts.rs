@@ -14,9 +14,10 @@ use gdal::vector::{
 };
 use geo::{BoundingRect, MultiPolygon};
 
+use super::finding::Location;
 use super::gdal_source::{self, field_names, list_or_none, Reprojector};
 use super::validity::locate_defect;
-use super::{Findings, Problem};
+use super::{Ctx, Finding, Findings};
 use crate::config::Manifest;
 use crate::domain::{
     District, DistrictIndex, DwellingRecord, DwellingType, IndicatorRecord, Tenure,
@@ -127,7 +128,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
         return out;
     };
     if !gdal_source::has_geometry(&layer) {
-        found.problem(Problem::new(
+        found.problem(Finding::new(
             &file,
             format!(
                 "layer '{}' has no geometry: district polygons must come from a GIS layer (GeoPackage, Shapefile, GeoJSON, a CSV with a WKT column…)",
@@ -142,7 +143,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
             Ok(i) => Some(i),
             Err(_) => {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &file,
                         format!(
                             "no field '{name}' in layer '{}' (fields: {})",
@@ -188,7 +189,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
             .unwrap_or_default();
         if id.is_empty() {
             found.problem(
-                Problem::new(&file, "empty district id")
+                Finding::new(&file, "empty district id")
                     .at_row(fid)
                     .in_field(&src.id_field)
                     .with_value(raw_id.as_deref().unwrap_or("")),
@@ -197,7 +198,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
         }
         if let Some(first) = first_fid.get(&id) {
             found.problem(
-                Problem::new(
+                Finding::new(
                     &file,
                     format!(
                         "duplicate district id: FID {} and FID {} both have it",
@@ -232,7 +233,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
             to_multipolygon(geometry, &rp.to_lonlat),
         ) else {
             found.problem(
-                Problem::new(&file, "geometry cannot be reprojected to EPSG:3006")
+                Finding::new(&file, "geometry cannot be reprojected to EPSG:3006")
                     .at_row(fid)
                     .in_field("geometry")
                     .with_value(&id),
@@ -241,7 +242,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
         };
         if !valid {
             found.problem(
-                Problem::new(&file, invalid_message(&sweref, rp))
+                Finding::new(&file, invalid_message(&sweref, rp))
                     .at_row(fid)
                     .in_field("geometry")
                     .with_value(&id),
@@ -258,7 +259,7 @@ pub(crate) fn load(manifest: &Manifest, found: &mut Findings) -> Districts {
         });
     }
     if features == 0 {
-        found.problem(Problem::new(
+        found.problem(Finding::new(
             &file,
             format!("layer '{}' has no features", layer.name()),
         ));
@@ -298,7 +299,7 @@ impl Attributes {
             });
             if i.is_none() {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         file,
                         format!(
                             "no field '{name}' in layer '{}' (named by {key} in the manifest; fields: {})",
@@ -322,7 +323,7 @@ impl Attributes {
             let name = a.indicator.trim();
             if name.is_empty() {
                 found.problem(
-                    Problem::new(&manifest.path, "empty indicator name")
+                    Finding::new(&manifest.path, "empty indicator name")
                         .in_field(&format!("{key}.indicator")),
                 );
                 continue;
@@ -332,7 +333,7 @@ impl Attributes {
             }
             if let Some(first) = seen_indicators.insert((name.to_string(), a.year), k) {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &manifest.path,
                         format!("indicator '{name}' of {} is named twice (see districts.indicators[{first}])", a.year),
                     )
@@ -350,11 +351,11 @@ impl Attributes {
         let mut seen_dwellings = HashMap::new();
         for (k, a) in src.dwellings.iter().enumerate() {
             let key = format!("districts.dwellings[{k}]");
-            let tenure = match super::tables::parse_tenure(&a.tenure) {
+            let tenure = match super::codes::parse_tenure(&a.tenure) {
                 Ok(t) => Some(t),
                 Err(message) => {
                     found.problem(
-                        Problem::new(&manifest.path, message)
+                        Finding::new(&manifest.path, message)
                             .in_field(&format!("{key}.tenure"))
                             .with_value(&a.tenure),
                     );
@@ -363,11 +364,11 @@ impl Attributes {
             };
             let kind = match a.dwelling_type.as_deref() {
                 None => Some(DwellingType::Ovrigt),
-                Some(raw) => match super::tables::parse_dwelling_type(raw) {
+                Some(raw) => match super::codes::parse_dwelling_type(raw) {
                     Ok(t) => Some(t),
                     Err(message) => {
                         found.problem(
-                            Problem::new(&manifest.path, message)
+                            Finding::new(&manifest.path, message)
                                 .in_field(&format!("{key}.type"))
                                 .with_value(raw),
                         );
@@ -383,7 +384,7 @@ impl Attributes {
             }
             if let Some(first) = seen_dwellings.insert((kind, tenure, a.year), k) {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &manifest.path,
                         format!(
                             "dwellings of type {} and tenure {} in {} are named twice (see districts.dwellings[{first}]); they would be counted twice",
@@ -423,7 +424,7 @@ impl Attributes {
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty() && s != ".." && s != "-")
         };
-        let cells = super::tables::Cells {
+        let cells = Location {
             file: &self.file,
             row: fid,
         };
@@ -453,13 +454,63 @@ impl Attributes {
     }
 }
 
+/// The district of a row: a problem for an empty or unknown code. `Ok(None)` means "do not
+/// check further" (the district's own feature had a problem, already reported).
+pub(crate) fn row_district(
+    ctx: &Ctx<'_>,
+    at: &Location<'_>,
+    field: &str,
+    raw: &str,
+    found: &mut Findings,
+) -> Result<Option<usize>, ()> {
+    if raw.trim().is_empty() {
+        found.problem(
+            at.finding("empty district code")
+                .in_field(field)
+                .with_value(raw),
+        );
+        return Err(());
+    }
+    match ctx.districts.lookup(raw) {
+        CodeMatch::Found(i) => Ok(Some(i)),
+        CodeMatch::Unchecked => Ok(None),
+        CodeMatch::Unknown => {
+            let stripped = ctx.districts.normalize(raw);
+            let shown = if stripped != raw.trim() {
+                format!("unknown district code '{stripped}' (suffix stripped): ")
+            } else {
+                "unknown district code: ".to_string()
+            };
+            let hint = suffix_hint(ctx, raw).unwrap_or_else(|| ctx.districts.known_hint());
+            found.problem(
+                at.finding(format!("{shown}{hint}"))
+                    .in_field(field)
+                    .with_value(raw),
+            );
+            Err(())
+        }
+    }
+}
+
+/// When a code is a known district plus a suffix (`1489C1010_DeSO2025`), the manifest most
+/// likely lacks `strip_suffix`: say so.
+fn suffix_hint(ctx: &Ctx<'_>, raw: &str) -> Option<String> {
+    let (head, tail) = raw.trim().rsplit_once('_')?;
+    match ctx.districts.lookup(head) {
+        CodeMatch::Found(_) | CodeMatch::Unchecked => Some(format!(
+            "'{head}' is a district; set strip_suffix = \"_{tail}\" under [districts]"
+        )),
+        CodeMatch::Unknown => None,
+    }
+}
+
 /// A year of an attribute entry in 1800–2200; a problem naming the manifest key otherwise.
 fn year_ok(manifest: &Manifest, key: &str, year: i32, found: &mut Findings) -> bool {
     match super::values::year(&year.to_string()) {
         Ok(_) => true,
         Err(message) => {
             found.problem(
-                Problem::new(&manifest.path, message)
+                Finding::new(&manifest.path, message)
                     .in_field(&format!("{key}.year"))
                     .with_value(&year.to_string()),
             );
@@ -482,7 +533,7 @@ fn polygon_geometry<'g>(
     found: &mut Findings,
 ) -> Option<&'g GdalGeometry> {
     let problem = |message: String| {
-        Problem::new(file, message)
+        Finding::new(file, message)
             .at_row(fid)
             .in_field("geometry")
             .with_value(id)
@@ -560,7 +611,7 @@ fn warn_if_outside_sweden(d: &Districts, found: &mut Findings) {
         && bbox.min().y > 6_000_000.0
         && bbox.max().y < 7_800_000.0;
     if !inside {
-        found.warning(Problem::new(
+        found.warning(Finding::new(
             &d.file,
             format!(
                 "districts lie outside Sweden (E {:.0}–{:.0}, N {:.0}–{:.0} in EPSG:3006): is the CRS right?",

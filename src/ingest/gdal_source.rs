@@ -11,7 +11,7 @@ use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use gdal::vector::{Layer, LayerAccess};
 use gdal::{Dataset as GdalDataset, DatasetOptions, GdalOpenFlags};
 
-use super::{Findings, Problem};
+use super::{Finding, Findings};
 use crate::config::Manifest;
 
 /// EPSG code of SWEREF 99 TM, the CRS every area and distance is computed in.
@@ -19,7 +19,7 @@ pub(crate) const SWEREF99TM: u32 = 3006;
 
 /// Sends GDAL's own messages (which it otherwise prints on stderr, in between our list of
 /// problems) to `tracing` at debug level. Every GDAL failure we act on is reported as a
-/// [`Problem`] with GDAL's message in it, so nothing is lost. Installed once per process.
+/// [`Finding`] with GDAL's message in it, so nothing is lost. Installed once per process.
 pub(crate) fn route_gdal_messages() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -125,11 +125,11 @@ pub(crate) fn open(
         let path = file.clone();
         match std::fs::metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                found.problem(Problem::new(&file, "file not found"));
+                found.problem(Finding::new(&file, "file not found"));
                 return None;
             }
             Err(e) => {
-                found.problem(Problem::new(&file, format!("cannot read file: {e}")));
+                found.problem(Finding::new(&file, format!("cannot read file: {e}")));
                 return None;
             }
             Ok(_) => path,
@@ -149,7 +149,7 @@ pub(crate) fn open(
     match opened {
         Ok(dataset) => Some(Source { file, dataset }),
         Err(e) if is_postgres(source) => {
-            found.problem(Problem::new(
+            found.problem(Finding::new(
                 &file,
                 format!(
                     "cannot open the PostgreSQL database (check host, port, dbname, user and password): {}",
@@ -159,7 +159,7 @@ pub(crate) fn open(
             None
         }
         Err(e) => {
-            found.problem(Problem::new(
+            found.problem(Finding::new(
                 &file,
                 format!(
                     "cannot be read as a GIS vector source (GeoPackage, Shapefile, GeoJSON, CSV with coordinates, PG:…): {}",
@@ -184,7 +184,7 @@ pub(crate) fn layer<'d>(
             Ok(layer) => Some(layer),
             Err(_) => {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &source.file,
                         format!("no layer named '{name}' (layers: {})", list_or_none(&names)),
                     )
@@ -197,7 +197,7 @@ pub(crate) fn layer<'d>(
         None => match source.dataset.layer(0) {
             Ok(layer) => {
                 if names.len() > 1 {
-                    found.warning(Problem::new(
+                    found.warning(Finding::new(
                         &source.file,
                         format!(
                             "has {} layers ({}); using the first, '{}' (set `layer` to choose)",
@@ -210,7 +210,7 @@ pub(crate) fn layer<'d>(
                 Some(layer)
             }
             Err(_) => {
-                found.problem(Problem::new(&source.file, "has no layers"));
+                found.problem(Finding::new(&source.file, "has no layers"));
                 None
             }
         },
@@ -224,6 +224,17 @@ pub(crate) fn list_or_none(names: &[String]) -> String {
     } else {
         names.join(", ")
     }
+}
+
+/// The problem for a field `theirs` that layer `layer` of `file` lacks, listing its `fields`.
+pub(crate) fn missing_field(file: &Path, layer: &str, fields: &[String], theirs: &str) -> Finding {
+    Finding::new(
+        file,
+        format!(
+            "missing field '{theirs}' in layer '{layer}' (fields: {})",
+            list_or_none(fields)
+        ),
+    )
 }
 
 /// The names of a layer's attribute fields, in order.
@@ -254,7 +265,7 @@ pub(crate) fn crs(
             Ok(srs) => srs,
             Err(e) => {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &manifest.path,
                         format!(
                             "not a CRS GDAL knows (write e.g. EPSG:3006, EPSG:4326 or a WKT string): {}",
@@ -268,7 +279,7 @@ pub(crate) fn crs(
             }
         },
         (None, None) => {
-            found.problem(Problem::new(
+            found.problem(Finding::new(
                 file,
                 format!(
                     "has no CRS (coordinate reference system); declare it in the manifest: `crs = \"EPSG:3006\"` (say) under [{section}]"
@@ -314,7 +325,7 @@ impl Reprojector {
         match made {
             Ok(r) => Some(r),
             Err(e) => {
-                found.problem(Problem::new(
+                found.problem(Finding::new(
                     file,
                     format!(
                         "cannot reproject from its CRS to EPSG:3006: {}",

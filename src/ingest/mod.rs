@@ -5,18 +5,37 @@
 //!
 //! This is the only module that touches GDAL; everything it returns is `geo` types.
 //!
-//! Two kinds of findings are kept apart:
-//! - a [`Problem`] makes the dataset unusable (a missing file, an unknown district code, a
+//! Every finding is a [`Finding`] located by file, row or FID, field and value, with a
+//! [`Severity`]:
+//! - a problem makes the dataset unusable (a missing file, an unknown district code, a
 //!   negative count…); [`load`] fails with all of them at once;
-//! - a [`Warning`] is something a planner should see but that does not stop the load: address
+//! - a warning is something a planner should see but that does not stop the load: address
 //!   points outside every district (counted, with examples, never silently dropped), pipeline
 //!   stage dates out of order or after the snapshot date, districts without population.
 //!
 //! [`check`] returns both, plus the counts of every spatial join ([`PointJoin`]), for the
 //! `check` command.
-
-use std::fmt;
-use std::path::{Path, PathBuf};
+//!
+//! Where things are:
+//! - `rows`: the one row reader. A table or layer is a schema (its columns: name, required or
+//!   optional) plus its checks (a closure per row); the reader finds the columns through the
+//!   manifest's `[part.columns]`, walks a CSV (`csv_table`) or a GDAL layer (`layer_rows`)
+//!   and locates every value for messages;
+//! - `values` (counts, numbers, years, dates, flags) and `codes` (district codes, sexes, age
+//!   bands, ages, dwelling types, tenures, modes): what a value may be, as parsers;
+//! - `tables` (population, migration, dwellings, indicators) and `series` (single-year
+//!   population, completions): the CSV tables, each its schema and checks;
+//! - `points`: the point layers: `address` points (with `direct_csv`, the parallel reader of
+//!   a national-scale CSV), `transit` stops, `pipeline` projects, and the spatial `join`;
+//! - `districts` (polygons, `validity` for where a ring crosses itself) and `scb` (SCB's own
+//!   download formats, mapped to the same records);
+//! - `finding`: the [`Finding`] type and the collector every reader records into.
+//!
+//! A new table: a schema and a reader in `tables` (its checks in the closure), its part in
+//! [`crate::config::Manifest`], its records in [`crate::domain`], and its call in [`check`]. A
+//! new column of an existing table: one entry in its schema and one parse in its checks. A new
+//! kind of value: a parser in `values` or `codes`. A new input format: a `rows::RowSource`
+//! (for row-shaped sources) or a reader that yields the same records (as `scb`).
 
 use chrono::NaiveDate;
 
@@ -24,154 +43,37 @@ use crate::config::Manifest;
 use crate::domain::{AgeBands, Dataset};
 
 mod arrow_stream;
+mod codes;
 mod csv_table;
 mod districts;
+mod finding;
 mod gdal_source;
+mod layer_rows;
 mod points;
-mod points_arrow;
-mod points_csv;
-mod points_sum;
+mod rows;
 pub mod scb;
 mod series;
 mod tables;
 mod validity;
 mod values;
 
+pub(crate) use finding::Findings;
+pub use finding::{Finding, OutsidePoint, PointJoin, Severity};
 pub(crate) use gdal_source::{gdal_message, hide_password, is_postgres};
 
 /// Model, flag and bottleneck parameters out of range are problems of the manifest, reported
 /// with the key (`model.vacancy_reserve`, `flags.stop_radius_m`, …) like any other field.
 fn check_parameters(manifest: &Manifest, bands: &crate::domain::AgeBands, found: &mut Findings) {
     for message in manifest.model.validate(bands) {
-        found.problem(Problem::new(&manifest.path, message).in_field("[model]"));
+        found.problem(Finding::new(&manifest.path, message).in_field("[model]"));
     }
     if let Err(e) = manifest.flags.validate() {
         for message in e.problems {
-            found.problem(Problem::new(&manifest.path, message).in_field("[flags]"));
+            found.problem(Finding::new(&manifest.path, message).in_field("[flags]"));
         }
     }
     for message in manifest.bottlenecks.validate() {
-        found.problem(Problem::new(&manifest.path, message).in_field("[bottlenecks]"));
-    }
-}
-
-/// One thing wrong with a dataset, located as precisely as the source allows.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Problem {
-    /// The file (or connection string) the problem is in.
-    pub file: PathBuf,
-    /// 1-based data row of a table (header not counted), or feature id (FID) of a layer.
-    pub row: Option<u64>,
-    /// Field or column concerned.
-    pub field: Option<String>,
-    /// The offending value as read.
-    pub value: Option<String>,
-    /// What is wrong, in plain words.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_located(
-            f,
-            &self.file,
-            self.row,
-            self.field.as_deref(),
-            self.value.as_deref(),
-            &self.message,
-        )
-    }
-}
-
-/// Something a planner should know that does not stop the dataset from loading: points in no
-/// district, pipeline dates out of order or after the snapshot date, districts without
-/// population. Located like a [`Problem`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Warning {
-    /// The file (or connection string) the warning is about.
-    pub file: PathBuf,
-    /// 1-based data row of a table, or feature id (FID) of a layer; `None` for a whole file.
-    pub row: Option<u64>,
-    /// Field or column concerned.
-    pub field: Option<String>,
-    /// The value concerned, as read.
-    pub value: Option<String>,
-    /// What the planner should know.
-    pub message: String,
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_located(
-            f,
-            &self.file,
-            self.row,
-            self.field.as_deref(),
-            self.value.as_deref(),
-            &self.message,
-        )
-    }
-}
-
-/// `FILE: row N: field 'F': value 'V': message`, leaving out what is unknown.
-fn write_located(
-    f: &mut fmt::Formatter<'_>,
-    file: &Path,
-    row: Option<u64>,
-    field: Option<&str>,
-    value: Option<&str>,
-    message: &str,
-) -> fmt::Result {
-    write!(f, "{}", file.display())?;
-    if let Some(row) = row {
-        write!(f, ": row {row}")?;
-    }
-    if let Some(field) = field {
-        write!(f, ": field '{field}'")?;
-    }
-    if let Some(value) = value {
-        write!(f, ": value '{value}'")?;
-    }
-    write!(f, ": {message}")
-}
-
-/// How a point layer joined to the districts: how many points were read, how many fell in no
-/// district, and a few of those as examples.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PointJoin {
-    /// Manifest part the points belong to (`population`, `pipeline`).
-    pub part: String,
-    /// The point source.
-    pub file: PathBuf,
-    /// Points read.
-    pub points: u64,
-    /// Points that fell in no district.
-    pub outside: u64,
-    /// Persons (or dwellings, for the pipeline) carried by the points outside; not counted in
-    /// any district.
-    pub amount_outside: f64,
-    /// Up to five of the points outside.
-    pub examples: Vec<OutsidePoint>,
-}
-
-/// One point that fell in no district.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct OutsidePoint {
-    /// Feature id (for a CSV read through GDAL: the 1-based data row).
-    pub fid: Option<u64>,
-    /// Easting in EPSG:3006.
-    pub e: f64,
-    /// Northing in EPSG:3006.
-    pub n: f64,
-}
-
-impl fmt::Display for OutsidePoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.fid {
-            Some(fid) => write!(f, "FID {fid}")?,
-            None => write!(f, "a feature without FID")?,
-        }
-        write!(f, " at E {:.1} N {:.1} (EPSG:3006)", self.e, self.n)
+        found.problem(Finding::new(&manifest.path, message).in_field("[bottlenecks]"));
     }
 }
 
@@ -182,9 +84,9 @@ pub struct Report {
     /// The loaded dataset; `Some` exactly when `problems` is empty.
     pub dataset: Option<Dataset>,
     /// Every problem found (the dataset is unusable when there is any).
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Finding>,
     /// Every warning (the dataset loads nonetheless).
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<Finding>,
     /// How each point layer joined to the districts.
     pub joins: Vec<PointJoin>,
 }
@@ -194,7 +96,7 @@ pub struct Report {
 pub enum IngestError {
     /// Every problem found (at least one).
     #[error("{} problem(s) in dataset:\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<Problem>),
+    Invalid(Vec<Finding>),
 }
 
 /// Loads and validates the dataset a manifest names. Warnings are logged (`tracing`, level
@@ -243,13 +145,13 @@ pub fn check(manifest: &Manifest) -> Report {
             banded
         }
         (None, Some(source)) => {
-            let (population, points) = points::address_points(&ctx, source, &mut found);
+            let (population, points) = points::address::address_points(&ctx, source, &mut found);
             residences = points;
             population
         }
         (Some(_), Some(_)) => {
             found.problem(
-                Problem::new(
+                Finding::new(
                     &manifest.path,
                     "[population] names both `path` (a table) and `source` (address points); give one",
                 )
@@ -259,7 +161,7 @@ pub fn check(manifest: &Manifest) -> Report {
         }
         (None, None) => {
             found.problem(
-                Problem::new(
+                Finding::new(
                     &manifest.path,
                     "[population] needs `path` (a CSV table) or `source` (address points)",
                 )
@@ -275,7 +177,7 @@ pub fn check(manifest: &Manifest) -> Report {
                     .extend(series::population_by_age(&ctx, source, path, true, &mut found).0);
             }
             None => found.problem(
-                Problem::new(
+                Finding::new(
                     &manifest.path,
                     "[municipal_population] needs `path` (a CSV table)",
                 )
@@ -310,12 +212,12 @@ pub fn check(manifest: &Manifest) -> Report {
     let transit = manifest
         .transit
         .as_ref()
-        .map(|s| points::transit(&ctx, s, &mut found))
+        .map(|s| points::transit::transit(&ctx, s, &mut found))
         .unwrap_or_default();
     let projects = manifest
         .pipeline
         .as_ref()
-        .map(|s| points::pipeline(&ctx, s, &mut found))
+        .map(|s| points::pipeline::pipeline(&ctx, s, &mut found))
         .unwrap_or_default();
 
     stage.end();
@@ -368,65 +270,12 @@ pub(crate) struct Ctx<'a> {
     pub as_of: Option<NaiveDate>,
 }
 
-/// Problems, warnings and join counts gathered while reading.
-#[derive(Debug, Default)]
-pub(crate) struct Findings {
-    pub problems: Vec<Problem>,
-    pub warnings: Vec<Warning>,
-    pub joins: Vec<PointJoin>,
-}
-
-impl Findings {
-    /// Records a problem.
-    pub fn problem(&mut self, p: Problem) {
-        self.problems.push(p);
-    }
-    /// Records a warning (built like a problem, then kept apart).
-    pub fn warning(&mut self, p: Problem) {
-        self.warnings.push(Warning {
-            file: p.file,
-            row: p.row,
-            field: p.field,
-            value: p.value,
-            message: p.message,
-        });
-    }
-}
-
-impl Problem {
-    /// A problem with a whole file.
-    pub(crate) fn new(file: &Path, message: impl Into<String>) -> Self {
-        Self {
-            file: file.to_path_buf(),
-            row: None,
-            field: None,
-            value: None,
-            message: message.into(),
-        }
-    }
-    /// At data row or FID `row`.
-    pub(crate) fn at_row(mut self, row: Option<u64>) -> Self {
-        self.row = row;
-        self
-    }
-    /// In field `field`.
-    pub(crate) fn in_field(mut self, field: &str) -> Self {
-        self.field = Some(field.to_string());
-        self
-    }
-    /// With the offending value.
-    pub(crate) fn with_value(mut self, value: &str) -> Self {
-        self.value = Some(value.to_string());
-        self
-    }
-}
-
 /// The dataset's age bands from `dataset.open_band`: a multiple of 5 from 50 to 100.
 fn dataset_bands(manifest: &Manifest, found: &mut Findings) -> AgeBands {
     let open = manifest.dataset.open_band;
     if !(50..=100).contains(&open) || !open.is_multiple_of(5) {
         found.problem(
-            Problem::new(
+            Finding::new(
                 &manifest.path,
                 "the open age band must start at a multiple of 5 from 50 to 100 (80 as in SCB's TAB6574)",
             )
@@ -445,7 +294,7 @@ fn as_of_date(manifest: &Manifest, found: &mut Findings) -> Option<NaiveDate> {
         Ok(d) => Some(d),
         Err(message) => {
             found.problem(
-                Problem::new(&manifest.path, message)
+                Finding::new(&manifest.path, message)
                     .in_field("dataset.as_of")
                     .with_value(raw),
             );
@@ -455,7 +304,7 @@ fn as_of_date(manifest: &Manifest, found: &mut Findings) -> Option<NaiveDate> {
 }
 
 /// A warning per population year listing districts without any population rows in it.
-fn districts_without_population(manifest: &Manifest, dataset: &Dataset) -> Vec<Warning> {
+fn districts_without_population(manifest: &Manifest, dataset: &Dataset) -> Vec<Finding> {
     let file = manifest
         .population
         .path
@@ -485,18 +334,17 @@ fn districts_without_population(manifest: &Manifest, dataset: &Dataset) -> Vec<W
             } else {
                 String::new()
             };
-            out.push(Warning {
-                file: file.clone(),
-                row: None,
-                field: None,
-                value: None,
-                message: format!(
+            let mut warning = Finding::new(
+                &file,
+                format!(
                     "{} of {} districts have no population in {year}: {}{more}",
                     missing.len(),
                     dataset.districts.len(),
                     shown.join(", ")
                 ),
-            });
+            );
+            warning.severity = Severity::Warning;
+            out.push(warning);
         }
     }
     out

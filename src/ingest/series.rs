@@ -1,43 +1,38 @@
 //! The forecast's single-year inputs: population by single year of age and sex (a district
 //! table with an `age` column, or the municipality's own series), and completed dwellings by
 //! year. SCB publishes both this way (BE0101A `region,year,sex,age,persons` with ages `0…99` and
-//! `100+`; TAB4572 completions by year).
+//! `100+`; TAB4572 completions by year). Each is its schema and its checks, read through
+//! [`super::rows::read`].
 
 use crate::config::TableSource;
 use crate::domain::{AgeRecord, CompletionRecord, PopulationRecord, Sex};
 
-use super::csv_table::{CsvFile, Need};
-use super::gdal_source::display_path;
-use super::tables::{
-    open_table, parse_sex, row_district, row_year, value_of, year_need, Cells, Duplicates,
-};
-use super::{values, Ctx, Findings, Problem};
+use super::codes::{parse_age, parse_split_sex};
+use super::csv_table::{open_csv, CsvFile};
+use super::rows::{self, optional, required, Column, Duplicates, YEAR};
+use super::{Ctx, Finding, Findings};
 
-/// A single year of age: `0`…`99`, `100+` (also `37 år`, `100+ år`); 100 stands for 100+.
-pub(crate) fn parse_age(raw: &str) -> Result<u8, String> {
-    let t = raw.trim().trim_end_matches("år").trim();
-    let (t, open) = match t.strip_suffix('+') {
-        Some(t) => (t.trim(), true),
-        None => (t, false),
-    };
-    let err = || format!("unknown age '{raw}' (expected a whole number 0…99, or 100+)");
-    let a: u8 = t.parse().map_err(|_| err())?;
-    match (a, open) {
-        (0..=99, false) => Ok(a),
-        (100, _) => Ok(100),
-        _ => Err(err()),
-    }
-}
+/// Population of districts by single year of age.
+pub(crate) const SINGLE_YEAR: [Column; 5] = [
+    required("district"),
+    YEAR,
+    required("sex"),
+    required("age"),
+    required("persons"),
+];
 
-/// A sex that is men or women (a single-year table is always split by sex).
-fn parse_split_sex(raw: &str) -> Result<Sex, String> {
-    match parse_sex(raw)? {
-        Sex::Total => Err(format!(
-            "'{raw}': single-year tables need men and women (m/f, män/kvinnor, 1/2), not a total"
-        )),
-        s => Ok(s),
-    }
-}
+/// The municipality's population by single year of age; `region`, when there, must be the
+/// dataset's municipality.
+pub(crate) const MUNICIPAL_SINGLE_YEAR: [Column; 5] = [
+    optional("region"),
+    YEAR,
+    required("sex"),
+    required("age"),
+    required("persons"),
+];
+
+/// Dwellings completed by year, for the municipality or (with `district`) by district.
+pub(crate) const COMPLETIONS: [Column; 3] = [optional("district"), YEAR, required("dwellings")];
 
 /// Whether a population CSV is by single year of age: it has an `age` column and no
 /// `age_band` column (after the manifest's column mapping).
@@ -60,8 +55,7 @@ pub(crate) fn population_by_age(
     municipal: bool,
     found: &mut Findings,
 ) -> (Vec<AgeRecord>, Vec<PopulationRecord>) {
-    let file = display_path(ctx.manifest, path);
-    match CsvFile::open(&file, found) {
+    match open_csv(ctx, path, found) {
         Some(csv) => population_by_age_in(ctx, source, csv, municipal, found),
         None => (Vec::new(), Vec::new()),
     }
@@ -72,69 +66,43 @@ pub(crate) fn population_by_age(
 pub(crate) fn population_by_age_in(
     ctx: &Ctx<'_>,
     source: &TableSource,
-    csv: CsvFile,
+    mut csv: CsvFile,
     municipal: bool,
     found: &mut Findings,
 ) -> (Vec<AgeRecord>, Vec<PopulationRecord>) {
-    let place = if municipal { "region" } else { "district" };
-    let wanted = [
-        (
-            place,
-            if municipal {
-                Need::Optional
-            } else {
-                Need::Required
-            },
-        ),
-        ("year", year_need(source)),
-        ("sex", Need::Required),
-        ("age", Need::Required),
-        ("persons", Need::Required),
-    ];
-    let Some(cols) = csv.columns(source, &wanted, found) else {
-        return (Vec::new(), Vec::new());
+    let schema = if municipal {
+        &MUNICIPAL_SINGLE_YEAR
+    } else {
+        &SINGLE_YEAR
     };
     let municipality = ctx.manifest.dataset.municipality.as_deref();
     let mut ages = Vec::new();
     let mut dups = Duplicates::new();
-    csv.each_row(found, |row, found| {
-        let cells = Cells {
-            file: &csv.file,
-            row: Some(row.row),
-        };
+    let read = rows::read(&mut csv, source, schema, found, |row, found| {
         let district = if municipal {
-            if let (Some(raw), Some(code)) = (value_of(row, &cols, 0), municipality) {
+            if let (Some(raw), Some(code)) = (row.get(0), municipality) {
                 let got = raw.split_whitespace().next().unwrap_or("");
                 if got != code {
                     found.problem(
-                        Problem::new(
-                            cells.file,
-                            format!(
+                        row.at
+                            .finding(format!(
                                 "region '{got}' is not the dataset's municipality {code} \
                                  (dataset.municipality)"
-                            ),
-                        )
-                        .at_row(cells.row)
-                        .in_field(cols.name(0))
-                        .with_value(raw),
+                            ))
+                            .in_field(row.name(0))
+                            .with_value(&raw),
                     );
                     return;
                 }
             }
             Ok(None)
         } else {
-            row_district(ctx, &cells, cols.name(0), row.get(cols.get(0)), found)
+            row.district(ctx, 0, found)
         };
-        let year = row_year(
-            &cells,
-            cols.name(1),
-            value_of(row, &cols, 1),
-            source.year,
-            found,
-        );
-        let sex = cells.parse(cols.name(2), row.get(cols.get(2)), parse_split_sex, found);
-        let age = cells.parse(cols.name(3), row.get(cols.get(3)), parse_age, found);
-        let persons = cells.parse(cols.name(4), row.get(cols.get(4)), values::count, found);
+        let year = row.year(1, found);
+        let sex = row.parse(2, parse_split_sex, found);
+        let age = row.parse(3, parse_age, found);
+        let persons = row.count(4, found);
         if let (Ok(district), Some(year), Some(sex), Some(age), Some(persons)) =
             (district, year, sex, age, persons)
         {
@@ -143,7 +111,7 @@ pub(crate) fn population_by_age_in(
             }
             if dups.seen(
                 (district, year, sex, age),
-                &cells,
+                &row.at,
                 "row for this place, year, sex and age",
                 found,
             ) {
@@ -158,6 +126,9 @@ pub(crate) fn population_by_age_in(
             });
         }
     });
+    if !read {
+        return (Vec::new(), Vec::new());
+    }
     if municipal {
         return (ages, Vec::new());
     }
@@ -195,7 +166,7 @@ pub(crate) fn completions(
 ) -> Vec<CompletionRecord> {
     let Some(path) = source.path.as_deref() else {
         found.problem(
-            Problem::new(
+            Finding::new(
                 &ctx.manifest.path,
                 "[completions] needs `path` (a CSV table)",
             )
@@ -203,39 +174,22 @@ pub(crate) fn completions(
         );
         return Vec::new();
     };
-    let wanted = [
-        ("district", Need::Optional),
-        ("year", year_need(source)),
-        ("dwellings", Need::Required),
-    ];
-    let Some((csv, cols)) = open_table(ctx, source, path, &wanted, found) else {
+    let Some(mut csv) = open_csv(ctx, path, found) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut dups = Duplicates::new();
-    csv.each_row(found, |row, found| {
-        let cells = Cells {
-            file: &csv.file,
-            row: Some(row.row),
-        };
-        let district = match value_of(row, &cols, 0) {
-            Some(raw) if !raw.trim().is_empty() => {
-                row_district(ctx, &cells, cols.name(0), raw, found)
-            }
+    rows::read(&mut csv, source, &COMPLETIONS, found, |row, found| {
+        let district = match row.get(0) {
+            Some(raw) if !raw.trim().is_empty() => row.district(ctx, 0, found),
             _ => Ok(None),
         };
-        let year = row_year(
-            &cells,
-            cols.name(1),
-            value_of(row, &cols, 1),
-            source.year,
-            found,
-        );
-        let dwellings = cells.parse(cols.name(2), row.get(cols.get(2)), values::count, found);
+        let year = row.year(1, found);
+        let dwellings = row.count(2, found);
         if let (Ok(district), Some(year), Some(dwellings)) = (district, year, dwellings) {
             if dups.seen(
                 (district, year),
-                &cells,
+                &row.at,
                 "row for this district and year",
                 found,
             ) {
@@ -249,20 +203,4 @@ pub(crate) fn completions(
         }
     });
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_as_scb_writes_them() {
-        assert_eq!(parse_age("0"), Ok(0));
-        assert_eq!(parse_age("37 år"), Ok(37));
-        assert_eq!(parse_age("100+"), Ok(100));
-        assert_eq!(parse_age("100+ år"), Ok(100));
-        assert!(parse_age("101").is_err());
-        assert!(parse_age("80+").is_err());
-        assert!(parse_age("x").is_err());
-    }
 }

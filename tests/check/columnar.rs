@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use housing_need::config::Manifest;
-use housing_need::ingest::{Problem, Report};
+use housing_need::ingest::{Finding, Report};
 
 use crate::support::root;
 
@@ -176,7 +176,7 @@ fn columnar_reads_sum_to_what_the_feature_and_csv_readers_sum_to() {
 type Located = (Option<u64>, Option<String>, Option<String>, String);
 
 /// Problems without the file, which differs between the formats.
-fn located(problems: &[Problem]) -> Vec<Located> {
+fn located(problems: &[Finding]) -> Vec<Located> {
     problems
         .iter()
         .map(|p| (p.row, p.field.clone(), p.value.clone(), p.message.clone()))

@@ -24,7 +24,7 @@ use crate::config::TableSource;
 use crate::domain::{DwellingRecord, DwellingType, MigrationRecord, PopulationRecord, Sex, Tenure};
 use crate::ingest::districts::CodeMatch;
 use crate::ingest::gdal_source::display_path;
-use crate::ingest::{Ctx, Findings, Problem};
+use crate::ingest::{Ctx, Finding, Findings};
 
 /// The format of a table part: `Some` when it is one of SCB's (named by `format`, or found by
 /// content: JSON, or a CSV whose header has none of our column names for the part, `ours`, as
@@ -45,7 +45,7 @@ pub(crate) fn format_of(
             Some(f) => Some(f),
             None => {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &ctx.manifest.path,
                         "unknown format (expected csv, pxweb-csv, jsonstat2 or pxweb-json)",
                     )
@@ -81,11 +81,11 @@ fn read(ctx: &Ctx<'_>, path: &str, format: Format, found: &mut Findings) -> Opti
     let bytes = match crate::embedded::read(&file) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            found.problem(Problem::new(&file, "file not found"));
+            found.problem(Finding::new(&file, "file not found"));
             return None;
         }
         Err(e) => {
-            found.problem(Problem::new(&file, format!("cannot read file: {e}")));
+            found.problem(Finding::new(&file, format!("cannot read file: {e}")));
             return None;
         }
     };
@@ -98,7 +98,7 @@ fn read(ctx: &Ctx<'_>, path: &str, format: Format, found: &mut Findings) -> Opti
                 if let Some(first) = seen.insert(&c.categories, c.row) {
                     duplicate = true;
                     found.problem(
-                        Problem::new(
+                        Finding::new(
                             &file,
                             format!("duplicate cell: same categories as row {first}"),
                         )
@@ -111,7 +111,7 @@ fn read(ctx: &Ctx<'_>, path: &str, format: Format, found: &mut Findings) -> Opti
         Err(errors) => {
             for e in errors {
                 let mut p =
-                    Problem::new(&file, format!("{} ({})", e.message, format.name())).at_row(e.row);
+                    Finding::new(&file, format!("{} ({})", e.message, format.name())).at_row(e.row);
                 p.field = e.field;
                 p.value = e.value;
                 found.problem(p);
@@ -176,7 +176,7 @@ fn plan(
     let file = &t.file;
     let problems_before = found.problems.len();
     let Some(region) = table.dimension(Role::Region) else {
-        found.problem(Problem::new(
+        found.problem(Finding::new(
             file,
             format!(
                 "the table has no region dimension (dimensions: {}); download it by region (kommun, DeSO or RegSO)",
@@ -195,7 +195,7 @@ fn plan(
         tenure: table.dimension(Role::Tenure),
     };
     if part != "dwellings" && dims.age.is_none() {
-        found.problem(Problem::new(
+        found.problem(Finding::new(
             file,
             format!(
                 "the table has no age (ålder) dimension (dimensions: {}); {part} is needed by age",
@@ -204,7 +204,7 @@ fn plan(
         ));
     }
     if dims.time.is_none() && source.year.is_none() {
-        found.problem(Problem::new(
+        found.problem(Finding::new(
             file,
             "the table has no time (år) dimension; give the year it describes with `year = …`",
         ));
@@ -260,7 +260,7 @@ fn plan(
             String::new()
         };
         found.problem(
-            Problem::new(
+            Finding::new(
                 file,
                 format!(
                     "{} region code{} of the table {} not districts: {shown}{more}; {}",
@@ -296,7 +296,7 @@ fn plan(
                     Err(_) => {
                         if keep[d][k] && part != "dwellings" {
                             found.problem(
-                                Problem::new(
+                                Finding::new(
                                     file,
                                     "unknown sex (expected män/kvinnor, 1/2 or totalt)",
                                 )
@@ -320,7 +320,7 @@ fn plan(
                 let y = c.code.trim().parse::<i32>().ok().filter(|y| (1800..=2200).contains(y));
                 if y.is_none() {
                     found.problem(
-                        Problem::new(
+                        Finding::new(
                             file,
                             "time is not a year (a table by month or quarter?); download it by year (år)",
                         )
@@ -337,7 +337,7 @@ fn plan(
         if !year.contains(&Some(wanted)) {
             let years: Vec<String> = year.iter().flatten().map(i32::to_string).collect();
             found.problem(
-                Problem::new(
+                Finding::new(
                     file,
                     format!(
                         "the table has no year {wanted} (named by {part}.year); its years: {}",
@@ -450,7 +450,7 @@ fn age_bands(
         }
         if c.is_total() {
             found.problem(
-                Problem::new(
+                Finding::new(
                     &t.file,
                     "the table has only a total over ages; download it by age (ålder)",
                 )
@@ -461,7 +461,7 @@ fn age_bands(
         }
         let Some((lo, hi)) = age_range(c) else {
             found.problem(
-                Problem::new(
+                Finding::new(
                     &t.file,
                     "not an age group (expected e.g. `0 år`, `5-9 år`, `80- år`, `100+ år`)",
                 )
@@ -478,7 +478,7 @@ fn age_bands(
         };
         if !fits {
             found.problem(
-                Problem::new(
+                Finding::new(
                     &t.file,
                     format!(
                         "age group does not fit this dataset's bands ({}, {}, … {}): it runs past band {}",
@@ -499,7 +499,7 @@ fn age_bands(
             if let Some(other) = covered.insert(a, c) {
                 if other != c {
                     found.problem(
-                        Problem::new(
+                        Finding::new(
                             &t.file,
                             format!(
                                 "age groups overlap: '{}' and '{}' both hold age {a}",
@@ -525,7 +525,7 @@ fn age_bands(
                 .collect();
             if !missing.is_empty() {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &t.file,
                         format!(
                             "the age groups do not cover band {band} (ages {} missing); download every age",
@@ -578,7 +578,7 @@ fn measure(
             Some(i) => Some(Some(i)),
             None => {
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &t.file,
                         format!(
                             "no measure '{name}' (named by {part}.columns.{column}) in the table; its measures: {}",
@@ -599,7 +599,7 @@ fn measure(
         return Some(Some(0));
     }
     found.problem(
-        Problem::new(
+        Finding::new(
             &t.file,
             format!(
                 "cannot tell which measure is {column}: the table has {}; name it with columns = {{ {column} = \"…\" }} under [{part}]",
@@ -641,7 +641,7 @@ fn each_cell<'a>(
 
 fn warn_missing(t: &Table, missing: usize, found: &mut Findings) {
     if missing > 0 {
-        found.warning(Problem::new(
+        found.warning(Finding::new(
             &t.file,
             format!(
                 "{missing} cell{} of SCB's table {} missing (`..`) and left out",
@@ -724,7 +724,7 @@ pub(crate) fn migration(
         return Vec::new();
     };
     if p.dims.contents.is_none() {
-        found.problem(Problem::new(
+        found.problem(Finding::new(
             &t.file,
             "the table has no measures (tabellinnehåll); migration needs Inflyttningar and Utflyttningar",
         ));
@@ -858,7 +858,7 @@ pub(crate) fn dwellings(
             if !ok {
                 bad = true;
                 found.problem(
-                    Problem::new(
+                    Finding::new(
                         &t.file,
                         if is_type {
                             "unknown house type (expected småhus, flerbostadshus, specialbostäder, övriga hus)"

@@ -7,7 +7,7 @@
 //! GDAL 3.8, without building features at all; for others GDAL's generic one); only the
 //! geometry, the FID and the four needed fields are read. The main thread pulls batches while
 //! every core parses the point WKB and the values and adds the rows up through the same
-//! [`points_sum`] tallies as the direct CSV reader.
+//! [`super::sum`] tallies as the direct CSV reader.
 //!
 //! Values are checked by the same rules and with the same messages as feature by feature: a
 //! value is turned into text (as GDAL's `GetFieldAsString` writes it) only when it is not
@@ -28,13 +28,14 @@ use arrow_schema::DataType;
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{geometry_type_to_name, Layer, LayerAccess};
 
-use super::arrow_stream::{self, Batch};
-use super::csv_table::Columns;
-use super::gdal_source::{Reprojector, SWEREF99TM};
-use super::points_sum::{self, Lookup, Pending, Rows, Summed, Tally, Target};
-use super::tables::{parse_band, parse_sex, Cells};
-use super::{values, Ctx, Findings, Problem};
+use super::sum::{self, Lookup, Pending, Rows, Summed, Tally, Target};
 use crate::domain::Sex;
+use crate::ingest::arrow_stream::{self, Batch};
+use crate::ingest::codes::{parse_band, parse_sex};
+use crate::ingest::finding::Location;
+use crate::ingest::gdal_source::{Reprojector, SWEREF99TM};
+use crate::ingest::rows::Columns;
+use crate::ingest::{values, Ctx, Finding, Findings};
 
 /// What the rows add up to: `None` when they were only validated (no CRS or no districts),
 /// else their sums.
@@ -134,7 +135,7 @@ pub(super) fn read(
             .map(|_| {
                 let (rx, layout, reproject_from) = (&rx, &layout, reproject_from.as_deref());
                 scope.spawn(move || {
-                    let reproject = match reproject_from.map(points_sum::reprojector) {
+                    let reproject = match reproject_from.map(sum::reprojector) {
                         None => None,
                         Some(Ok(r)) => Some(r),
                         Some(Err(why)) => return Tally::failed(&why),
@@ -193,7 +194,7 @@ pub(super) fn read(
         tallies.extend(failure);
         tallies
     });
-    let summed = points_sum::merge(
+    let summed = sum::merge(
         file,
         std::mem::take(&mut tallies),
         Rows::Global,
@@ -202,7 +203,7 @@ pub(super) fn read(
     );
     if index.is_none() {
         if summed.read == 0 {
-            found.warning(Problem::new(file, "has no address points"));
+            found.warning(Finding::new(file, "has no address points"));
         }
         return Some(None);
     }
@@ -503,7 +504,7 @@ impl<'a> Worker<'a> {
         let Some(wkb) = batch.column(&layout.geometry).and_then(Wkb::of) else {
             self.tally.add_problems(
                 key,
-                vec![Problem::new(&file, "cannot read: no geometry column")],
+                vec![Finding::new(&file, "cannot read: no geometry column")],
             );
             return;
         };
@@ -518,13 +519,13 @@ impl<'a> Worker<'a> {
                 .filter(|f| !f.is_null(i))
                 .map(|f| f.value(i))
                 .and_then(|v| u64::try_from(v).ok());
-            let cells = Cells {
+            let cells = Location {
                 file: &file,
                 row: fid,
             };
             let xy = wkb_point(wkb.get(i))
                 .map_err(|message| {
-                    let at = Problem::new(&file, message).at_row(fid);
+                    let at = Finding::new(&file, message).at_row(fid);
                     found.problem(at.in_field("geometry"));
                 })
                 .ok();
@@ -580,7 +581,7 @@ impl<'a> Worker<'a> {
                 });
             }
         }
-        points_sum::settle(
+        sum::settle(
             &mut self.tally,
             &mut self.pending,
             self.reproject.as_ref(),

@@ -17,14 +17,17 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::gdal_source::{self, list_or_none, Reprojector};
-pub(super) use super::points_sum::Summed;
-use super::points_sum::{self, Lookup, Pending, Rows, Tally, Target};
-use super::tables::{parse_band, parse_sex, Cells};
-use super::{values, Ctx, Findings, Problem};
+use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+
+use super::sum::{self, Lookup, Pending, Rows, Summed, Tally, Target};
+use super::ADDRESS_POINTS;
 use crate::config::TableSource;
 use crate::domain::{DistrictIndex, Sex};
-use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
+use crate::ingest::codes::{parse_band, parse_sex};
+use crate::ingest::finding::Location;
+use crate::ingest::gdal_source::{self, missing_field, Reprojector};
+use crate::ingest::rows;
+use crate::ingest::{values, Ctx, Finding, Findings};
 
 /// Points transformed per PROJ call when the file is not in EPSG:3006.
 const BATCH: usize = 8192;
@@ -159,46 +162,33 @@ fn layout(
         .filter(|(i, _)| csv.keep_geom_columns || (*i != x && *i != y))
         .map(|(i, f)| (i, *f))
         .collect();
-    let mut complete = true;
-    let mut column = |ours: &str, required: bool| -> (Option<usize>, String) {
-        let theirs = src.column(ours);
-        let at = attributes
-            .iter()
-            .find(|(_, f)| f.eq_ignore_ascii_case(theirs))
-            .map(|(i, _)| *i);
-        if at.is_none() && required {
-            complete = false;
-            let names: Vec<String> = attributes.iter().map(|(_, f)| f.to_string()).collect();
-            found.problem(
-                Problem::new(
-                    &csv.file,
-                    format!(
-                        "missing field '{theirs}' in layer '{}' (fields: {})",
-                        csv.layer,
-                        list_or_none(&names)
-                    ),
-                )
-                .in_field(theirs),
-            );
-        }
-        (at, theirs.to_string())
+    let names: Vec<String> = attributes.iter().map(|(_, f)| f.to_string()).collect();
+    let Some(cols) = rows::resolve(
+        &ADDRESS_POINTS,
+        src,
+        |theirs| {
+            attributes
+                .iter()
+                .find(|(_, f)| f.eq_ignore_ascii_case(theirs))
+                .map(|(i, _)| *i)
+        },
+        |theirs, _| missing_field(&csv.file, &csv.layer, &names, theirs),
+        found,
+    ) else {
+        return Ok(None);
     };
-    let (year, year_name) = column("year", src.year.is_none());
-    let (sex, sex_name) = column("sex", false);
-    let (band, band_name) = column("age_band", true);
-    let (persons, persons_name) = column("persons", true);
-    let (Some(band), Some(persons), true) = (band, persons, complete) else {
+    let (Some(band), Some(persons)) = (cols.get(2), cols.get(3)) else {
         return Ok(None);
     };
     Ok(Some(Layout {
         separator,
         x,
         y,
-        year,
-        sex,
+        year: cols.get(0),
+        sex: cols.get(1),
         band,
         persons,
-        names: [year_name, sex_name, band_name, persons_name],
+        names: [0, 1, 2, 3].map(|i| cols.name(i).to_string()),
         columns: fields.len(),
     }))
 }
@@ -213,7 +203,7 @@ pub(super) fn read(
     found: &mut Findings,
 ) -> Option<Option<Summed>> {
     let io_problem = |found: &mut Findings, e: std::io::Error| {
-        found.problem(Problem::new(&csv.file, format!("cannot read file: {e}")));
+        found.problem(Finding::new(&csv.file, format!("cannot read file: {e}")));
     };
     let mut file = match File::open(&csv.file) {
         Ok(f) => f,
@@ -276,7 +266,7 @@ pub(super) fn read(
             })
             .collect()
     });
-    Some(Some(points_sum::merge(
+    Some(Some(sum::merge(
         &csv.file,
         parts,
         Rows::PerTally,
@@ -344,7 +334,7 @@ fn read_range(
         return Tally::failed(&format!("cannot read file: {e}"));
     }
     let mut reader = BufReader::with_capacity(1 << 20, file.take(end - start));
-    let reproject = match csv.reproject_from.as_deref().map(points_sum::reprojector) {
+    let reproject = match csv.reproject_from.as_deref().map(sum::reprojector) {
         None => None,
         Some(Ok(r)) => Some(r),
         Some(Err(why)) => return Tally::failed(&why),
@@ -376,7 +366,7 @@ fn read_range(
         }
         part.rows += 1;
         let row = Some(part.rows);
-        let place = Cells {
+        let place = Location {
             file: &csv.file,
             row,
         };
@@ -399,7 +389,7 @@ fn read_range(
         let (xt, yt) = (text(Some(layout.x)), text(Some(layout.y)));
         let xy = if xt.is_empty() || yt.is_empty() {
             found.problem(
-                Problem::new(&csv.file, "empty or missing geometry")
+                Finding::new(&csv.file, "empty or missing geometry")
                     .at_row(row)
                     .in_field("geometry"),
             );
@@ -410,7 +400,7 @@ fn read_range(
                 (Ok(x), Ok(y)) if x.is_finite() && y.is_finite() => Some((x, y)),
                 _ => {
                     found.problem(
-                        Problem::new(&csv.file, "point has no finite coordinates")
+                        Finding::new(&csv.file, "point has no finite coordinates")
                             .at_row(row)
                             .in_field("geometry")
                             .with_value(&format!("{xt} {yt}")),
@@ -458,7 +448,7 @@ fn read_range(
                 persons,
             });
             if pending.len() == BATCH {
-                points_sum::settle(
+                sum::settle(
                     &mut part,
                     &mut pending,
                     reproject.as_ref(),
@@ -468,7 +458,7 @@ fn read_range(
             }
         }
     }
-    points_sum::settle(
+    sum::settle(
         &mut part,
         &mut pending,
         reproject.as_ref(),

@@ -3,8 +3,8 @@
 //! [`Tally`]); the tallies are merged into one [`Summed`] at the end.
 //!
 //! Shared by the readers that do not go feature by feature through GDAL: the direct CSV reader
-//! ([`super::points_csv`], one tally per byte range of the file) and the columnar reader
-//! ([`super::points_arrow`], one tally per thread over GDAL's Arrow batches). No row is kept and
+//! ([`super::direct_csv`], one tally per byte range of the file) and the columnar reader
+//! ([`super::arrow`], one tally per thread over GDAL's Arrow batches). No row is kept and
 //! no `String` is made per row; problems and the first few points outside every district come
 //! out in file order whatever thread found them.
 
@@ -14,15 +14,13 @@ use std::path::Path;
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use geo::Point;
 
-use super::gdal_source::{transform_in_place, Reprojector};
-use super::{Findings, OutsidePoint, Problem};
+use super::EXAMPLES;
 use crate::domain::{DistrictIndex, Sex};
-
-/// How many points outside every district are kept as examples.
-const EXAMPLES: usize = 5;
+use crate::ingest::finding::{Finding, Findings, OutsidePoint};
+use crate::ingest::gdal_source::{transform_in_place, Reprojector};
 
 /// Persons per district, year, sex and band, and the addresses of the latest year, summed from
-/// address points; what [`super::points::address_points`] makes into domain values.
+/// address points; what [`super::address::address_points`] makes into domain values.
 pub(super) struct Summed {
     /// `(district, year, sex, band) → persons`, only for combinations some row had.
     pub sums: Vec<((usize, i32, Sex, usize), f64)>,
@@ -62,7 +60,7 @@ pub(super) struct Tally {
     /// Persons of the latest year at the last address, not yet added to `homes`.
     pending_home: Option<((u64, u64), usize, f64)>,
     /// Problems in chunks, each with the order key of its first row.
-    problems: Vec<(u64, Vec<Problem>)>,
+    problems: Vec<(u64, Vec<Finding>)>,
     /// A failure that stops the whole read (I/O).
     pub failure: Option<String>,
 }
@@ -96,7 +94,7 @@ impl Tally {
     }
 
     /// Keeps the problems of the rows from order key `first` on (none: nothing kept).
-    pub fn add_problems(&mut self, first: u64, problems: Vec<Problem>) {
+    pub fn add_problems(&mut self, first: u64, problems: Vec<Finding>) {
         if !problems.is_empty() {
             self.problems.push((first, problems));
         }
@@ -165,7 +163,7 @@ pub(super) fn settle(
             for (i, p) in pending.iter_mut().enumerate() {
                 if !ok[i] {
                     found.problem(
-                        Problem::new(
+                        Finding::new(
                             target.file,
                             "coordinates cannot be transformed to EPSG:3006",
                         )
@@ -274,12 +272,12 @@ pub(super) fn merge(
     };
     let latest = tallies.iter().filter_map(|t| t.latest).max();
     let mut totals: Vec<(i32, Vec<f64>, Vec<bool>)> = Vec::new();
-    let mut problems: Vec<(u64, Vec<Problem>)> = Vec::new();
+    let mut problems: Vec<(u64, Vec<Finding>)> = Vec::new();
     let mut examples: Vec<(u64, OutsidePoint)> = Vec::new();
     let mut offset = 0u64;
     for mut tally in tallies {
         if let Some(failure) = tally.failure.take() {
-            found.problem(Problem::new(file, failure));
+            found.problem(Finding::new(file, failure));
             continue;
         }
         let shift = if rows == Rows::PerTally { offset } else { 0 };
