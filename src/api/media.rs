@@ -1,7 +1,17 @@
-//! What goes on the wire beside the data: media types and percent-encoding of links.
+//! What goes on the wire beside the data: the response formats, media types and
+//! percent-encoding of links.
 //!
 //! Kept apart from the request handling so that the documents built once per data load
 //! (`docs`) and the handlers can both use them without depending on each other.
+
+/// Response format, as negotiated for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// JSON (GeoJSON for features).
+    Json,
+    /// HTML for a browser.
+    Html,
+}
 
 /// HTML media type.
 pub const HTML: &str = "text/html; charset=utf-8";

@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use axum::body::Bytes;
 
-use super::request::Format;
+use super::media::Format;
 use crate::lru::{CacheLimits, Lru};
 
 /// Most pages kept per data load, and most bytes they may hold together.

@@ -14,21 +14,13 @@ use axum::response::{IntoResponse, Response};
 
 use super::docs::Docs;
 use super::error::ApiError;
+use super::media::Format;
 use super::pages::Pages;
 use super::prepared::Prepared;
 use super::query::{check_repeats, RESERVED};
 use super::state::AppState;
 
 pub use super::media::{encode_query, encode_segment, GEOJSON, HTML, JSON, OPENAPI, SCHEMA};
-
-/// Response format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// JSON (GeoJSON for features).
-    Json,
-    /// HTML for a browser.
-    Html,
-}
 
 /// Request context, extracted before every handler runs.
 pub struct Ctx {

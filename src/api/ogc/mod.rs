@@ -14,12 +14,13 @@ use super::crs::Crs;
 use super::docs::link;
 use super::error::ApiError;
 use super::html;
+use super::media::Format;
 use super::media::{encode_query, encode_segment, GEOJSON, HTML, JSON, OPENAPI, SCHEMA};
 use super::prepared::{Collection, Prepared};
 use super::query::{
     check_known, parse_crs, parse_properties, ItemsQuery, DOCUMENT_PARAMS, ITEM_PARAMS,
 };
-use super::request::{Ctx, Format};
+use super::request::Ctx;
 
 pub use super::docs::{collection_json, Docs, CONFORMANCE, REL_QUERYABLES};
 
