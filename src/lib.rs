@@ -13,8 +13,8 @@
 //! dashboard's files ([`embedded`]).
 //!
 //! Where things go:
-//! - a new table or input file: [`config`] (manifest) and [`ingest`] (reading, checks), into
-//!   [`domain`] values;
+//! - a new table or input file: [`config`] (manifest) and [`ingest`] (a column schema and its
+//!   checks, read by the one row reader), into [`domain`] values;
 //! - a new model result: [`model`] (e.g. a field of [`model::DemandRow`]), then one column in
 //!   [`layers`] to publish it;
 //! - a new published field or layer: [`layers`] only; every output follows;
@@ -23,7 +23,8 @@
 //!
 //! Dependencies point one way: `commands` → `api`, `web`, `export` → `layers` → `analysis` →
 //! `model`, `flags`, `pipeline` → `domain`; `ingest` produces `domain` values; `ingest` and
-//! `export` are the only places that touch GDAL's vector drivers.
+//! `export` are the only places that touch GDAL's vector drivers. `scripts/module-graph` lists
+//! every module's imports and fails on an import loop.
 
 pub mod analysis;
 pub mod api;

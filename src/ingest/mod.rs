@@ -25,8 +25,9 @@
 //!   bands, ages, dwelling types, tenures, modes): what a value may be, as parsers;
 //! - `tables` (population, migration, dwellings, indicators) and `series` (single-year
 //!   population, completions): the CSV tables, each its schema and checks;
-//! - `points`: the point layers: `address` points (with `direct_csv`, the parallel reader of
-//!   a national-scale CSV), `transit` stops, `pipeline` projects, and the spatial `join`;
+//! - `points`: the point layers: `address` points (at scale through `direct_csv` for a plain
+//!   CSV or `arrow`, over `arrow_stream`, for another GDAL layer, both added up in parallel by
+//!   `sum`), `transit` stops, `pipeline` projects, and the spatial `join`;
 //! - `districts` (polygons, `validity` for where a ring crosses itself) and `scb` (SCB's own
 //!   download formats, mapped to the same records);
 //! - `finding`: the [`Finding`] type and the collector every reader records into.
