@@ -250,3 +250,94 @@ fn log_colours_only_on_a_terminal_without_no_color() {
     assert!(!log_colours(true, Some(OsStr::new("1"))));
     assert!(!log_colours(false, None));
 }
+
+/// What is real, estimated or missing travels with every output of the default dataset: the
+/// GeoPackage's layer descriptions (QGIS's abstract) and file metadata, each GeoJSON's `notes`
+/// member, and the CSV folder's `NOTES.txt`.
+#[test]
+fn every_output_carries_the_dataset_notes() {
+    use gdal::Metadata;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("geodata")
+        .join(housing_need::embedded::DEFAULT_MANIFEST);
+    let notes = housing_need::config::Manifest::load(&path)
+        .unwrap()
+        .dataset
+        .notes;
+    assert!(notes.iter().any(|n| n.starts_with("Missing:")), "{notes:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let analyze = |out: &str| {
+        let run = bin()
+            .args(["analyze", "--out"])
+            .arg(dir.path().join(out))
+            .env_remove("HOUSING_NEED_DATA")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+        assert!(run.status.success(), "{stderr}");
+        stderr
+    };
+    // The run's own notes (estimated inputs), as analyze prints them.
+    let stderr = analyze("o.gpkg");
+    let run_notes: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("note: "))
+        .collect();
+    assert!(!run_notes.is_empty(), "{stderr}");
+    let all: Vec<&str> = notes
+        .iter()
+        .map(String::as_str)
+        .chain(run_notes.iter().copied())
+        .collect();
+
+    let gpkg = gdal::Dataset::open(dir.path().join("o.gpkg")).unwrap();
+    let file_notes = gpkg.metadata_item("NOTES", "").unwrap_or_default();
+    for layer in gpkg.layers() {
+        let name = layer.name();
+        if name == "layer_styles" {
+            continue;
+        }
+        let description = layer.metadata_item("DESCRIPTION", "").unwrap_or_default();
+        let title = layer.metadata_item("IDENTIFIER", "").unwrap_or_default();
+        assert!(!title.is_empty(), "{name}: no title");
+        for note in &all {
+            assert!(
+                description.contains(note),
+                "{name}: '{note}' not in {description}"
+            );
+            assert!(
+                file_notes.contains(note),
+                "'{note}' not in the file's NOTES"
+            );
+        }
+    }
+
+    analyze("o.geojson");
+    let mut geojson = 0;
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let file = entry.unwrap().path();
+        if file.extension().is_some_and(|e| e == "geojson") {
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+            let listed: Vec<&str> = doc["notes"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{}: no notes", file.display()))
+                .iter()
+                .map(|n| n.as_str().unwrap())
+                .collect();
+            assert_eq!(listed, all, "{}", file.display());
+            geojson += 1;
+        }
+    }
+    assert!(geojson >= 3, "demand and the layers beside it");
+
+    analyze("csv/");
+    let text = std::fs::read_to_string(dir.path().join("csv/NOTES.txt")).unwrap();
+    for note in &all {
+        assert!(
+            text.contains(&format!("- {note}\n")),
+            "'{note}' not in NOTES.txt: {text}"
+        );
+    }
+    assert!(text.contains("demand.csv"), "{text}");
+}

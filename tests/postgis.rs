@@ -564,6 +564,27 @@ fn postgis_round_trip_equals_the_file_run() {
         v
     };
     assert_eq!(listed, want, "housing_need_layers lists the run");
+    // The notes on the data travel with every table: its comment and its entry in the list.
+    let notes = housing_need::config::Manifest::load(&sample_dir().join("alingsas-sample.toml"))
+        .unwrap()
+        .dataset
+        .notes;
+    assert!(!notes.is_empty());
+    for layer in LAYERS {
+        for note in &notes {
+            let note = note.replace('\'', "''");
+            let found = cluster.query(&format!(
+                "SELECT strpos(obj_description('results.{layer}'::regclass, 'pg_class'), '{note}') > 0 \
+                 AND strpos((SELECT description FROM results.housing_need_layers \
+                 WHERE name = '{layer}'), '{note}') > 0"
+            ));
+            assert_eq!(
+                found,
+                ["1"],
+                "{layer}: note '{note}' in its comment and list entry"
+            );
+        }
+    }
 
     replacing_is_one_transaction(&cluster, &manifest, &results);
 }

@@ -102,7 +102,15 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
         crate::analysis::THROUGHPUT_QUARTERS,
         &manifest.bottlenecks,
     );
-    let layers = crate::layers::Layers::from_parts(&dataset, &run, &flags, Some(&report));
+    let mut layers = crate::layers::Layers::from_parts(&dataset, &run, &flags, Some(&report));
+    // Every output says what the data are: the dataset's notes, then the run's.
+    layers.notes = manifest
+        .dataset
+        .notes
+        .iter()
+        .chain(&run.notes)
+        .cloned()
+        .collect();
     stage.end();
     let stage = crate::progress::Stage::start("write");
     let written = crate::export::write(&args.out, &layers, |message| {

@@ -1,6 +1,6 @@
 //! GeoJSON output (RFC 7946): one FeatureCollection per layer, geometries in lon/lat (CRS84)
 //! with coordinates rounded to 7 decimals (about a centimetre), properties in the layer's field
-//! order, nulls for NaN, lists as JSON arrays.
+//! order, nulls for NaN, lists as JSON arrays; the notes on the data as a `notes` array.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -21,8 +21,9 @@ fn geometry_json(g: &geo::Geometry<f64>) -> Json {
     serde_json::to_value(geojson::Geometry::from(&rounded)).unwrap_or(Json::Null)
 }
 
-/// Writes `layer` as a FeatureCollection to `target`, one feature per line.
-pub(super) fn write(target: &Path, layer: &Layer) -> Result<(), ExportError> {
+/// Writes `layer` as a FeatureCollection to `target`, one feature per line, with `notes` on the
+/// data as a `notes` array beside `features` (a foreign member, RFC 7946 §6.1).
+pub(super) fn write(target: &Path, layer: &Layer, notes: &[String]) -> Result<(), ExportError> {
     // Features sharing a shape (every year of a district) share its GeoJSON text.
     let shapes: Vec<String> = layer
         .shapes
@@ -35,8 +36,9 @@ pub(super) fn write(target: &Path, layer: &Layer) -> Result<(), ExportError> {
         let mut w = BufWriter::new(file);
         write!(
             w,
-            "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[",
-            Json::from(layer.name.as_str())
+            "{{\"type\":\"FeatureCollection\",\"name\":{},\"notes\":{},\"features\":[",
+            Json::from(layer.name.as_str()),
+            json!(notes)
         )
         .map_err(|e| err(&e))?;
         for (i, f) in layer.features.iter().enumerate() {

@@ -3,8 +3,10 @@
 //! the OFSTBoolean subtype, numbers Real (NaN as null), a list (a flag's reasons) JSON text.
 //! Each field's description (and unit) is written as its comment in `gpkg_data_columns`, which
 //! GDAL and QGIS show. A `layer_styles` table (the one QGIS writes and reads) makes `districts`
-//! and `demand` open as a choropleth of the gap per 1,000 inhabitants. Everything is written in
-//! one transaction.
+//! and `demand` open as a choropleth of the gap per 1,000 inhabitants. Each layer's title and
+//! description (ending with the notes on the data) are its `IDENTIFIER` and `DESCRIPTION`
+//! (`gpkg_contents`; QGIS shows them as the layer's title and abstract), and the notes are the
+//! file's `NOTES` metadata item (`gpkg_metadata`). Everything is written in one transaction.
 
 use std::path::Path;
 
@@ -13,7 +15,7 @@ use gdal::vector::sql::Dialect;
 use gdal::vector::{
     Feature, FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal,
 };
-use gdal::{Dataset, DatasetOptions, DriverManager, GdalOpenFlags};
+use gdal::{Dataset, DatasetOptions, DriverManager, GdalOpenFlags, Metadata};
 
 use super::{atomically, qgis_style, ExportError};
 use crate::layers::{Cell, Field, FieldKind, Layer, LayerGeometry, Layers};
@@ -41,6 +43,12 @@ fn write_gpkg(path: &Path, layers: &Layers) -> gdal::errors::Result<()> {
             LayerGeometry::Any => OGRwkbGeometryType::wkbUnknown,
         };
         create_layer(&mut ds, &layer.name, &srs, ty, &layer.fields)?;
+        let mut created = ds.layer_by_name(&layer.name)?;
+        created.set_metadata_item("IDENTIFIER", &layer.title, "")?;
+        created.set_metadata_item("DESCRIPTION", &super::described(layer, &layers.notes), "")?;
+    }
+    if !layers.notes.is_empty() {
+        ds.set_metadata_item("NOTES", &layers.notes.join("\n"), "")?;
     }
     create_styles_table(&mut ds)?;
     write_field_comments(&ds, layers)?;

@@ -8,6 +8,13 @@
 //! beside its target and renamed into place when complete: a failed write leaves no
 //! half-written output; a database gets the whole run or nothing (`postgis`). GDAL is used here
 //! (and in ingest) only.
+//!
+//! The notes of [`Layers`] (which inputs are real, estimated, synthetic or missing) travel with
+//! every output, so a file opened on its own still says what is sample rather than real: in a
+//! GeoPackage each layer's description (`gpkg_contents`, shown by QGIS as the layer's abstract
+//! in Layer Properties ▸ Information) ends with them and the file's metadata has them as
+//! `NOTES`; a GeoJSON FeatureCollection has a `notes` array beside `features`; a CSV folder has
+//! a `NOTES.txt`; a PostGIS table has them in its comment and in `housing_need_layers`.
 
 mod csv_out;
 mod geojson_out;
@@ -173,7 +180,7 @@ pub fn write(
                     path.with_file_name(format!("{stem}.{}.geojson", layer.name))
                 };
                 announce(&file, &mut progress, layer.features.len());
-                geojson_out::write(&file, layer)?;
+                geojson_out::write(&file, layer, &layers.notes)?;
                 files.push(file);
             }
             files
@@ -188,6 +195,11 @@ pub fn write(
                 csv_out::write(&file, layer)?;
                 files.push(file);
             }
+            let notes = path.join(CSV_NOTES_FILE);
+            atomically(&notes, |temp| {
+                std::fs::write(temp, notes_file(layers)).map_err(|e| ExportError::write(&notes, e))
+            })?;
+            files.push(notes);
             files
         }
     };
@@ -199,6 +211,51 @@ pub fn write(
 
 /// The layer written to the GeoJSON file itself (the others go beside it).
 pub const MAIN_GEOJSON_LAYER: &str = "demand";
+
+/// The file beside the CSV files that holds the notes.
+pub const CSV_NOTES_FILE: &str = "NOTES.txt";
+
+/// The notes as a list, one `- ` line each.
+fn note_lines(notes: &[String]) -> String {
+    notes
+        .iter()
+        .map(|n| format!("- {n}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A layer's description followed by the notes on the data (the description alone without
+/// notes).
+pub(crate) fn described(layer: &crate::layers::Layer, notes: &[String]) -> String {
+    if notes.is_empty() {
+        return layer.description.clone();
+    }
+    format!(
+        "{}\n\nAbout the data:\n{}",
+        layer.description,
+        note_lines(notes)
+    )
+}
+
+/// The text of the CSV folder's notes file.
+fn notes_file(layers: &Layers) -> String {
+    let notes = if layers.notes.is_empty() {
+        "- none given".to_string()
+    } else {
+        note_lines(&layers.notes)
+    };
+    let files: Vec<String> = layers
+        .layers
+        .iter()
+        .map(|l| format!("- {}.csv: {}", l.name, l.title))
+        .collect();
+    format!(
+        "{}\n\nAbout the data (which inputs are real, estimated, synthetic or missing):\n{notes}\n\n\
+         Files (UTF-8, comma-separated, one row per feature, no geometry):\n{}\n",
+        layers.title,
+        files.join("\n")
+    )
+}
 
 fn announce(path: &Path, progress: &mut impl FnMut(&str), n: usize) {
     if path.exists() {

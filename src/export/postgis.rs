@@ -3,7 +3,8 @@
 //! TM (EPSG:3006), each with the primary key `fid`, a typed geometry column `geom` with a GiST
 //! spatial index, the layer's fields with the types of the GeoPackage (text, integer, double
 //! precision, boolean; a list as JSON text) and each field's description (and unit) as its
-//! column comment.
+//! column comment. The table's comment (and its description in `housing_need_layers`) is the
+//! layer's description followed by the notes on the data.
 //!
 //! A run replaces the previous run's tables in **one transaction**, so a reader (QGIS,
 //! GeoServer, pg_featureserv) sees either the whole previous run or the whole new one:
@@ -104,7 +105,7 @@ pub(super) fn write(target: &str, layers: &Layers) -> Result<String, String> {
         "create the staging schema",
     )?;
     for layer in &layers.layers {
-        create_table(&txn, &staging, layer)?;
+        create_table(&txn, &staging, layer, &layers.notes)?;
         let table = txn
             .layer_by_name(&format!("{staging}.{}", layer.name))
             .map_err(|e| format!("table {}: {}", layer.name, message(&e)))?;
@@ -135,8 +136,8 @@ pub(super) fn write(target: &str, layers: &Layers) -> Result<String, String> {
 }
 
 /// Creates `schema.name` for `layer`: `fid` primary key, the fields, `geom` in EPSG:3006; the
-/// layer's description and each field's description as comments.
-fn create_table(ds: &Dataset, schema: &str, layer: &Layer) -> Result<(), String> {
+/// layer's description (with the `notes` on the data) and each field's description as comments.
+fn create_table(ds: &Dataset, schema: &str, layer: &Layer, notes: &[String]) -> Result<(), String> {
     let table = format!("{}.{}", ident(schema), ident(&layer.name));
     let mut columns = vec!["fid serial PRIMARY KEY".to_string()];
     for field in &layer.fields {
@@ -163,7 +164,11 @@ fn create_table(ds: &Dataset, schema: &str, layer: &Layer) -> Result<(), String>
         ds,
         &format!(
             "COMMENT ON TABLE {table} IS {}",
-            literal(&format!("{}: {}", layer.title, layer.description))
+            literal(&format!(
+                "{}: {}",
+                layer.title,
+                super::described(layer, notes)
+            ))
         ),
         &what,
     )?;
@@ -240,7 +245,7 @@ fn swap(ds: &Dataset, schema: &str, staging: &str, layers: &Layers) -> Result<()
                 "INSERT INTO {registry} (name, title, description, features) VALUES ({}, {}, {}, {})",
                 literal(&layer.name),
                 literal(&layer.title),
-                literal(&layer.description),
+                literal(&super::described(layer, &layers.notes)),
                 layer.features.len()
             ),
             "write the layer list",

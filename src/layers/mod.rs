@@ -292,7 +292,8 @@ pub struct Layers {
     /// `districts`, `demand`, then `flags` and `projects` when the dataset has them.
     pub layers: Vec<Layer>,
     /// The dataset's notes (real, estimated, synthetic or missing inputs), shown wherever the
-    /// layers are: the landing page and the dashboard. Empty from [`Layers::from_parts`].
+    /// layers are: the landing page and the dashboard, and written into every export
+    /// (`analyze` adds the model run's notes). Empty from [`Layers::from_parts`].
     pub notes: Vec<String>,
 }
 
