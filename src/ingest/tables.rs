@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 
 use super::codes::{parse_band, parse_dwelling_type, parse_tenure};
-use super::csv_table::open_csv;
+use super::csv_table::{open_csv, CsvFile};
 use super::finding::Location;
-use super::rows::{self, optional, required, Column, Duplicates, YEAR};
+use super::rows::{self, optional, required, Column, Duplicates, Row, YEAR};
 use super::{points, scb, series, values, Ctx, Finding, Findings};
 use crate::config::{Manifest, TableSource};
 use crate::domain::{
@@ -134,6 +134,80 @@ pub(crate) fn check_column_keys(manifest: &Manifest, found: &mut Findings) {
     }
 }
 
+/// A table part's file: one of SCB's download formats (read by [`scb::map`]), or our long CSV,
+/// opened.
+enum Table {
+    Scb(scb::Format),
+    Csv(CsvFile),
+}
+
+/// Opens table part `part`'s file `path`: as one of SCB's formats when `scb` allows them and
+/// the file is one, else as our long CSV. `None` after a problem.
+fn open_table(
+    ctx: &Ctx<'_>,
+    part: &str,
+    source: &TableSource,
+    path: &str,
+    scb: bool,
+    found: &mut Findings,
+) -> Option<Table> {
+    if scb {
+        let ours = known_columns(part);
+        if let Some(format) = scb::map::format_of(ctx, part, source, path, &ours, found) {
+            return Some(Table::Scb(format));
+        }
+    }
+    open_csv(ctx, path, found).map(Table::Csv)
+}
+
+/// The keys of the tables by age band (population, migration): year (column 1), sex (2) and
+/// band (3) after the district; one row per key, and a key either per sex or in total.
+struct BandKeys<D> {
+    dups: Duplicates<(D, i32, Sex, usize)>,
+    mix: SexMix<(D, i32, usize)>,
+}
+
+impl<D: std::hash::Hash + Eq + Clone> BandKeys<D> {
+    fn new() -> Self {
+        Self {
+            dups: Duplicates::new(),
+            mix: SexMix::new(),
+        }
+    }
+    /// A row's year, sex (a total when the table has no sex column) and band.
+    fn parse(
+        &self,
+        ctx: &Ctx<'_>,
+        row: &Row<'_>,
+        found: &mut Findings,
+    ) -> (Option<i32>, Option<Sex>, Option<usize>) {
+        let year = row.year(1, found);
+        let sex = row.sex(2, found);
+        let band = row.parse(3, |s| parse_band(ctx, s), found);
+        (year, sex, band)
+    }
+    /// True when the row's key is new (a problem otherwise); a total beside per-sex rows is a
+    /// problem too.
+    fn accept(
+        &mut self,
+        district: D,
+        year: i32,
+        sex: Sex,
+        band: usize,
+        row: &Row<'_>,
+        found: &mut Findings,
+    ) -> bool {
+        let key = (district.clone(), year, sex, band);
+        let what = "row for this district, year, sex and age band";
+        if self.dups.seen(key, &row.at, what, found) {
+            return false;
+        }
+        self.mix
+            .add((district, year, band), sex, &row.at, row.name(2), found);
+        true
+    }
+}
+
 /// Checks that a table has either per-sex rows or total rows for a key, not both (they would be
 /// counted twice).
 struct SexMix<K> {
@@ -181,47 +255,30 @@ pub(crate) fn population(
     found: &mut Findings,
 ) -> (Vec<PopulationRecord>, Vec<AgeRecord>) {
     let source = &ctx.manifest.population;
-    if let Some(format) = scb::map::format_of(
-        ctx,
-        "population",
-        source,
-        path,
-        &known_columns("population"),
-        found,
-    ) {
-        return (
-            scb::map::population(ctx, source, path, format, found),
-            Vec::new(),
-        );
-    }
-    let Some(mut csv) = open_csv(ctx, path, found) else {
-        return (Vec::new(), Vec::new());
+    let mut csv = match open_table(ctx, "population", source, path, true, found) {
+        Some(Table::Csv(csv)) => csv,
+        Some(Table::Scb(format)) => {
+            let banded = scb::map::population(ctx, source, path, format, found);
+            return (banded, Vec::new());
+        }
+        None => return (Vec::new(), Vec::new()),
     };
     if series::is_single_year(source, &csv.headers) {
         let (ages, banded) = series::population_by_age_in(ctx, source, csv, false, found);
         return (banded, ages);
     }
     let mut out = Vec::new();
-    let mut dups = Duplicates::new();
-    let mut mix = SexMix::new();
+    let mut keys = BandKeys::new();
     rows::read(&mut csv, source, &POPULATION, found, |row, found| {
         let district = row.district(ctx, 0, found);
-        let year = row.year(1, found);
-        let sex = row.sex(2, found);
-        let band = row.parse(3, |s| parse_band(ctx, s), found);
+        let (year, sex, band) = keys.parse(ctx, row, found);
         let persons = row.count(4, found);
         if let (Ok(Some(district)), Some(year), Some(sex), Some(band), Some(persons)) =
             (district, year, sex, band, persons)
         {
-            if dups.seen(
-                (district, year, sex, band),
-                &row.at,
-                "row for this district, year, sex and age band",
-                found,
-            ) {
+            if !keys.accept(district, year, sex, band, row, found) {
                 return;
             }
-            mix.add((district, year, band), sex, &row.at, row.name(2), found);
             out.push(PopulationRecord {
                 district,
                 year,
@@ -244,22 +301,13 @@ pub(crate) fn migration(
     let Some(path) = table_path(ctx, "migration", source, found) else {
         return Vec::new();
     };
-    if let Some(format) = scb::map::format_of(
-        ctx,
-        "migration",
-        source,
-        path,
-        &known_columns("migration"),
-        found,
-    ) {
-        return scb::map::migration(ctx, source, path, format, found);
-    }
-    let Some(mut csv) = open_csv(ctx, path, found) else {
-        return Vec::new();
+    let mut csv = match open_table(ctx, "migration", source, path, true, found) {
+        Some(Table::Csv(csv)) => csv,
+        Some(Table::Scb(format)) => return scb::map::migration(ctx, source, path, format, found),
+        None => return Vec::new(),
     };
     let mut out = Vec::new();
-    let mut dups = Duplicates::new();
-    let mut mix = SexMix::new();
+    let mut keys = BandKeys::new();
     rows::read(&mut csv, source, &MIGRATION, found, |row, found| {
         // `Some(None)`: municipal row; `None`: a problem (or not checkable).
         let district: Option<Option<usize>> = if row.text(0).trim().is_empty() {
@@ -270,23 +318,15 @@ pub(crate) fn migration(
                 _ => None,
             }
         };
-        let year = row.year(1, found);
-        let sex = row.sex(2, found);
-        let band = row.parse(3, |s| parse_band(ctx, s), found);
+        let (year, sex, band) = keys.parse(ctx, row, found);
         let inm = row.count(4, found);
         let outm = row.count(5, found);
         if let (Some(district), Some(year), Some(sex), Some(band), Some(inm), Some(outm)) =
             (district, year, sex, band, inm, outm)
         {
-            if dups.seen(
-                (district, year, sex, band),
-                &row.at,
-                "row for this district, year, sex and age band",
-                found,
-            ) {
+            if !keys.accept(district, year, sex, band, row, found) {
                 return;
             }
-            mix.add((district, year, band), sex, &row.at, row.name(2), found);
             out.push(MigrationRecord {
                 district,
                 year,
@@ -309,18 +349,10 @@ pub(crate) fn dwellings(
     let Some(path) = table_path(ctx, "dwellings", source, found) else {
         return Vec::new();
     };
-    if let Some(format) = scb::map::format_of(
-        ctx,
-        "dwellings",
-        source,
-        path,
-        &known_columns("dwellings"),
-        found,
-    ) {
-        return scb::map::dwellings(ctx, source, path, format, found);
-    }
-    let Some(mut csv) = open_csv(ctx, path, found) else {
-        return Vec::new();
+    let mut csv = match open_table(ctx, "dwellings", source, path, true, found) {
+        Some(Table::Csv(csv)) => csv,
+        Some(Table::Scb(format)) => return scb::map::dwellings(ctx, source, path, format, found),
+        None => return Vec::new(),
     };
     let mut out = Vec::new();
     let mut dups = Duplicates::new();
@@ -362,7 +394,8 @@ pub(crate) fn indicators(
     let Some(path) = table_path(ctx, "indicators", source, found) else {
         return Vec::new();
     };
-    let Some(mut csv) = open_csv(ctx, path, found) else {
+    let Some(Table::Csv(mut csv)) = open_table(ctx, "indicators", source, path, false, found)
+    else {
         return Vec::new();
     };
     let mut out = Vec::new();
