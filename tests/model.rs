@@ -23,6 +23,10 @@ use housing_need::model::{self, DemandRow, ModelParams, ModelRun};
 
 const BANDS: usize = 17;
 
+/// The input of `benches/model.rs`, at any number of districts.
+#[path = "../benches/support/synthetic.rs"]
+mod synthetic;
+
 fn square(x0: f64, y0: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![polygon![
         (x: x0, y: y0),
@@ -908,5 +912,203 @@ mod forecast {
             assert_relative_eq!(m0, m2, max_relative = 1e-9);
         }
         assert!(moved > 0.0);
+    }
+}
+
+mod identity {
+    //! Pins a digest of the model's whole output (every row's fields, the notes, the cohort
+    //! array and the municipal pyramids, bit for bit) on the committed datasets, their named
+    //! scenarios, a few levers, the backtests of the real series and the synthetic input of
+    //! `benches/model.rs`. A change to the arithmetic, however small, changes a digest: a change
+    //! meant to leave the results alone (a faster layout, say) must leave them all as they are.
+
+    use super::*;
+    use housing_need::model::{backtest, Levers};
+
+    /// FNV-1a, 64 bits: stable across platforms and compiler versions.
+    struct Fnv(u64);
+
+    impl Fnv {
+        fn new() -> Self {
+            Self(0xcbf2_9ce4_8422_2325)
+        }
+        fn bytes(&mut self, b: &[u8]) {
+            for x in b {
+                self.0 ^= u64::from(*x);
+                self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        }
+        fn f64s(&mut self, v: &[f64]) {
+            for x in v {
+                self.bytes(&x.to_bits().to_le_bytes());
+            }
+        }
+    }
+
+    /// The digest of a run: rows by their `Debug` form (which writes every float exactly),
+    /// notes, years, cohorts and municipal pyramids by their bits.
+    fn digest(run: &ModelRun) -> u64 {
+        let mut h = Fnv::new();
+        for r in &run.rows {
+            h.bytes(format!("{r:?}").as_bytes());
+        }
+        for n in &run.notes {
+            h.bytes(n.as_bytes());
+        }
+        h.bytes(format!("{} {} {}", run.base_year, run.horizon_year, run.first_year).as_bytes());
+        h.bytes(format!("{:?}", run.cohorts.years).as_bytes());
+        h.f64s(&run.cohorts.persons);
+        for (y, p) in &run.municipal {
+            h.bytes(&y.to_le_bytes());
+            for row in p {
+                h.f64s(row);
+            }
+        }
+        h.0
+    }
+
+    fn load(rel: &str) -> Option<(Dataset, ModelParams)> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+        let manifest = housing_need::config::Manifest::load(&path).ok()?;
+        let ds = housing_need::ingest::load(&manifest).ok()?;
+        Some((ds, manifest.model))
+    }
+
+    /// The runs pinned, by name, with their digests.
+    fn digests() -> Vec<(String, u64)> {
+        let mut out = Vec::new();
+        if let Some((ds, params)) = load("geodata/alingsas-sample/alingsas-sample.toml") {
+            out.push(("sample base".into(), digest(&model::run(&ds, &params))));
+            for name in params.scenarios.keys() {
+                let mut p = params.clone();
+                p.scenario = name.clone();
+                out.push((format!("sample {name}"), digest(&model::run(&ds, &p))));
+            }
+            let levers = [
+                (
+                    "per-year migration, no improvement",
+                    Levers {
+                        net_migration_per_year: Some(250.0),
+                        mortality_improvement: Some(0.0),
+                        ..Levers::default()
+                    },
+                ),
+                (
+                    "completions 300, fertility 1.3",
+                    Levers {
+                        completions_per_year: Some(300.0),
+                        fertility_multiplier: Some(1.3),
+                        ..Levers::default()
+                    },
+                ),
+                (
+                    "migration × 0, delay 5",
+                    Levers {
+                        net_migration_multiplier: Some(0.0),
+                        pipeline_delay_years: Some(5),
+                        ..Levers::default()
+                    },
+                ),
+            ];
+            for (name, levers) in levers {
+                let mut p = params.clone();
+                p.levers = levers;
+                out.push((format!("sample {name}"), digest(&model::run(&ds, &p))));
+            }
+        } else {
+            println!("skipped the sample dataset: it does not load here");
+        }
+        if let Some((ds, params)) = load("geodata/alingsas-kommun/alingsas-kommun.toml") {
+            out.push(("kommun".into(), digest(&model::run(&ds, &params))));
+            for base_year in [2012, 2015, 2017] {
+                let b = backtest::backtest(&ds, &params, base_year, false).expect("a backtest");
+                let mut h = Fnv::new();
+                h.bytes(format!("{b:?}").as_bytes());
+                out.push((format!("kommun backtest {base_year}"), h.0));
+            }
+        } else {
+            println!("skipped the kommun dataset: it does not load here");
+        }
+        if let Some((ds, params)) = load("geodata/alingsas-deso2025/alingsas-deso2025.toml") {
+            out.push(("deso2025".into(), digest(&model::run(&ds, &params))));
+        } else {
+            println!("skipped the DeSO 2025 dataset: it does not load here");
+        }
+        let ds = super::synthetic::synthetic(300);
+        let crowded = ModelParams {
+            capacity_margin: 0.0,
+            levers: Levers {
+                net_migration_multiplier: Some(5.0),
+                ..Levers::default()
+            },
+            ..ModelParams::default()
+        };
+        let emptying = ModelParams {
+            levers: Levers {
+                net_migration_per_year: Some(-30_000.0),
+                ..Levers::default()
+            },
+            ..ModelParams::default()
+        };
+        let mut notes = Vec::new();
+        for (name, params) in [
+            ("synthetic 300", ModelParams::default()),
+            ("synthetic 300 crowded", crowded),
+            ("synthetic 300 emptying", emptying),
+        ] {
+            let run = model::run(&ds, &params);
+            notes.extend(run.notes.iter().cloned());
+            out.push((name.into(), digest(&run)));
+        }
+        // The paths the sample seldom takes are pinned too: housing holding districts back, and
+        // cells set to 0.
+        for said in ["housing held back", "were set to 0"] {
+            assert!(
+                notes.iter().any(|n| n.contains(said)),
+                "no synthetic run says \"{said}\" any more: {notes:?}"
+            );
+        }
+        out
+    }
+
+    /// The digests of the runs above when the method last changed on purpose. A change to the
+    /// model's arithmetic updates them in the same commit, saying why.
+    const PINNED: &[(&str, u64)] = &[
+        ("sample base", 0x7ac8047d77bc62ba),
+        ("sample high", 0x6d81b3721426e70b),
+        ("sample late", 0xf4fbafa0f9147fc5),
+        (
+            "sample per-year migration, no improvement",
+            0xae11691c5b2ddcd8,
+        ),
+        ("sample completions 300, fertility 1.3", 0x351bdeefe0171905),
+        ("sample migration × 0, delay 5", 0x39bec540b7380167),
+        ("kommun", 0xd464860b7cf8c76b),
+        ("kommun backtest 2012", 0x75dd9349b663e28b),
+        ("kommun backtest 2015", 0xf63a66b5a8b3c3f3),
+        ("kommun backtest 2017", 0xda9bae9f31c4a8c1),
+        ("deso2025", 0xd50e0a09aac6753c),
+        ("synthetic 300", 0xcc285ba3f3e23f9f),
+        ("synthetic 300 crowded", 0x717e6fc64ed88c36),
+        ("synthetic 300 emptying", 0x905e6b7ef0740ca5),
+    ];
+
+    #[test]
+    fn the_whole_output_is_bit_identical_to_the_pinned_digests() {
+        let got = digests();
+        for (name, d) in &got {
+            println!("    (\"{name}\", 0x{d:016x}),");
+        }
+        let mut checked = 0;
+        for (name, d) in &got {
+            match PINNED.iter().find(|(n, _)| n == name) {
+                Some((_, want)) => {
+                    assert_eq!(*d, *want, "{name}: 0x{d:016x}, pinned 0x{want:016x}");
+                    checked += 1;
+                }
+                None => panic!("{name} has no pinned digest (0x{d:016x})"),
+            }
+        }
+        assert!(checked > 0, "no run was compared");
     }
 }
