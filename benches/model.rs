@@ -3,7 +3,8 @@
 //! stock and a pipeline, projected ten years. The data are generated here at run time.
 //!
 //! Run with `cargo bench --bench model`; besides criterion's estimate it prints the median of
-//! its own timed runs.
+//! its own timed runs. `cargo bench --bench model -- --once` runs the model once and nothing else,
+//! for an instruction count: `valgrind --tool=callgrind target/release/deps/model-* --once`.
 
 // `criterion_group!` generates an undocumented public function.
 #![allow(missing_docs)]
@@ -72,6 +73,14 @@ fn process_cpu_seconds() -> Option<f64> {
 criterion_group!(benches, bench_model);
 
 fn main() {
+    // `-- --once`: generate the input and run the model once, nothing else (for instruction
+    // counts under `valgrind --tool=callgrind`, where criterion's many runs would take long).
+    if std::env::args().any(|a| a == "--once") {
+        let dataset = synthetic::synthetic(DISTRICTS);
+        let run = model::run(&dataset, &ModelParams::default());
+        println!("{} rows", black_box(run.rows.len()));
+        return;
+    }
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

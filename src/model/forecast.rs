@@ -308,22 +308,21 @@ pub struct DistrictStep {
     pub clamped: f64,
 }
 
-/// One year for every district: `prev[d]` at the end of the previous year, `next[d]` receives
-/// the end of this year (see the module docs for the method). `start` is the sum of `prev` over
-/// the districts by sex and age (the previous year's control total).
+/// One year for every district, in place: `pop[d]` holds the end of the previous year and
+/// receives the end of this year (see the module docs for the method). `start` is the sum of
+/// `pop` over the districts by sex and age (the previous year's control total).
 ///
 /// The rest of the net migration is shared by the cohort's population: district `d` gets
 /// `rest(s, a) × P_d(s, a − 1) / Σ_d P(s, a − 1)`, computed as `P_d(s, a − 1) × coef(s, a)` with
 /// the coefficient prepared once a year. The districts are stepped on two threads.
 pub fn project_districts(
-    prev: &[Pyramid],
-    next: &mut [Pyramid],
+    pop: &mut [Pyramid],
     start: &Pyramid,
     rates: &Rates<'_>,
     year: &DistrictYear<'_>,
     out_bands: Option<(&AgeBands, &mut [f64])>,
 ) -> DistrictStep {
-    let nd = prev.len();
+    let nd = pop.len();
     let mut out = DistrictStep::default();
     // The rest of the net migration after the new-dwelling movers, by cell, as a coefficient
     // on the district's cohort one year younger (migrants counted at the end of the year come
@@ -355,53 +354,48 @@ pub fn project_districts(
             }
         }
     };
-    let step_range = |prev: &[Pyramid],
-                      next: &mut [Pyramid],
-                      first: usize,
-                      mut plane: Option<&mut [f64]>|
-     -> (f64, Vec<f64>) {
-        let mut net = EMPTY;
+    let bounds: Vec<(usize, usize)> = ranges.iter().map(|r| (*r.start(), *r.end())).collect();
+    let kernel = Kernel {
+        coef: &coef,
+        even: &even,
+        profile: year.mover_profile,
+        survival: year.survival,
+        fertility: &rates.fertility,
+        boys_share: rates.boys_share,
+        bands: &bounds,
+    };
+    // Districts go through the kernel in blocks of `BLOCK`, the rest one by one.
+    let step_range = |pop: &mut [Pyramid], first: usize, mut plane: Option<&mut [f64]>| {
         let mut clamped = 0.0;
-        let mut totals = Vec::with_capacity(prev.len());
-        for (i, (p, n)) in prev.iter().zip(next.iter_mut()).enumerate() {
-            let movers = year.movers[first + i];
-            for s in 0..2 {
-                let (ns, cs, es, ps, pr) = (
-                    &mut net[s],
-                    &coef[s],
-                    &even[s],
-                    &p[s],
-                    &year.mover_profile[s],
-                );
-                ns[0] = es[0] + ps[0] * cs[0];
-                for a in 1..AGES {
-                    ns[a] = es[a] + ps[a - 1] * cs[a];
-                }
-                if movers != 0.0 {
-                    for (v, m) in ns.iter_mut().zip(pr) {
-                        *v += movers * m;
-                    }
-                }
-            }
-            let (_, c) = step_core(
+        let mut totals = vec![0.0; pop.len()];
+        let full = pop.len() / BLOCK * BLOCK;
+        let movers = &year.movers[first..first + pop.len()];
+        let width = 2 * nb;
+        for (i, p) in pop[..full].chunks_exact_mut(BLOCK).enumerate() {
+            let d = i * BLOCK;
+            clamped += kernel.block::<BLOCK>(
                 p,
-                year.survival,
-                &rates.fertility,
-                rates.boys_share,
-                &net,
-                n,
+                &movers[d..d + BLOCK],
+                &mut totals[d..d + BLOCK],
+                plane
+                    .as_deref_mut()
+                    .map(|pl| &mut pl[d * width..(d + BLOCK) * width]),
             );
-            clamped += c;
-            totals.push(total(n));
-            if let Some(plane) = plane.as_deref_mut() {
-                to_bands(n, &mut plane[i * 2 * nb..(i + 1) * 2 * nb]);
-            }
+        }
+        for d in full..pop.len() {
+            clamped += kernel.block::<1>(
+                &mut pop[d..d + 1],
+                &movers[d..d + 1],
+                &mut totals[d..d + 1],
+                plane
+                    .as_deref_mut()
+                    .map(|pl| &mut pl[d * width..(d + 1) * width]),
+            );
         }
         (clamped, totals)
     };
     let half = nd / 2;
-    let (prev_a, prev_b) = prev.split_at(half);
-    let (next_a, next_b) = next.split_at_mut(half);
+    let (pop_a, pop_b) = pop.split_at_mut(half);
     let mut out_bands = out_bands;
     let (plane_a, plane_b) = match out_bands.as_mut() {
         Some((_, plane)) => {
@@ -411,8 +405,8 @@ pub fn project_districts(
         None => (None, None),
     };
     let ((c1, mut totals), (c2, t2)) = std::thread::scope(|sc| {
-        let second = sc.spawn(|| step_range(prev_b, next_b, half, plane_b));
-        let first = step_range(prev_a, next_a, 0, plane_a);
+        let second = sc.spawn(|| step_range(pop_b, half, plane_b));
+        let first = step_range(pop_a, 0, plane_a);
         let second = second
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -421,13 +415,13 @@ pub fn project_districts(
     totals.extend(t2);
     out.clamped = c1 + c2;
     if let Some(cap) = year.capacity {
-        out.moved_by_capacity = hold_to_capacity(next, &totals, cap, &mut out.constrained);
+        out.moved_by_capacity = hold_to_capacity(pop, &totals, cap, &mut out.constrained);
     }
     // The districts add up to the control by construction (every step is linear); only cells
     // set to 0 or moved by capacity can leave a difference, and then each cell is scaled.
     if out.clamped > 0.0 || out.moved_by_capacity > 0.0 {
         let mut sums = EMPTY;
-        for p in next.iter() {
+        for p in pop.iter() {
             for (c, v) in sums.iter_mut().flatten().zip(p.iter().flatten()) {
                 *c += v;
             }
@@ -441,18 +435,145 @@ pub fn project_districts(
         {
             *f = if *s > 0.0 { c / s } else { 1.0 };
         }
-        for p in next.iter_mut() {
+        for p in pop.iter_mut() {
             for (v, f) in p.iter_mut().flatten().zip(factor.iter().flatten()) {
                 *v *= f;
             }
         }
         if let Some((_, plane)) = out_bands {
-            for (p, o) in next.iter().zip(plane.chunks_exact_mut(2 * nb)) {
+            for (p, o) in pop.iter().zip(plane.chunks_exact_mut(2 * nb)) {
                 to_bands(p, o);
             }
         }
     }
     out
+}
+
+/// Districts stepped together by [`Kernel::block`].
+const BLOCK: usize = 4;
+
+/// A year's constants of the district step ([`project_districts`]), the same for every district.
+struct Kernel<'a> {
+    coef: &'a Pyramid,
+    even: &'a Pyramid,
+    profile: &'a Pyramid,
+    survival: &'a Pyramid,
+    fertility: &'a [f64; FERTILE_AGES],
+    boys_share: f64,
+    /// First and last single age of each output band (none: no output plane).
+    bands: &'a [(usize, usize)],
+}
+
+impl Kernel<'_> {
+    /// Steps the `K` districts of `pop` in place exactly as [`step`] would with each
+    /// district's net migration `even + P(a − 1) × coef (+ movers × profile)`, and writes each
+    /// district's total and (with `plane`) its `[sex][band]` sums. Returns the persons set to 0,
+    /// summed district by district.
+    ///
+    /// The arithmetic of every district is the same sequence of operations as a district on its
+    /// own; the sums that run along the ages (births, totals, bands) advance the `K` districts
+    /// side by side so that their additions, each chain in its own order, overlap in the
+    /// processor instead of waiting on one another.
+    fn block<const K: usize>(
+        &self,
+        pop: &mut [Pyramid],
+        movers: &[f64],
+        totals: &mut [f64],
+        plane: Option<&mut [f64]>,
+    ) -> f64 {
+        let last = AGES - 1;
+        // The start of the year, read once; the end is written over it (the same cache lines).
+        let mut prev = [EMPTY; K];
+        prev.copy_from_slice(&pop[..K]);
+        let next = pop;
+        let mut net0 = [[0.0; 2]; K];
+        // Survival, ageing and the district's net migration, age by age.
+        for k in 0..K {
+            let m = movers[k];
+            for s in 0..2 {
+                let (p, out) = (&prev[k][s], &mut next[k][s]);
+                let (cs, es, sv, pr) = (
+                    &self.coef[s],
+                    &self.even[s],
+                    &self.survival[s],
+                    &self.profile[s],
+                );
+                let older = out[1..last]
+                    .iter_mut()
+                    .zip(&p[..last - 1])
+                    .zip(sv[1..last].iter().zip(&cs[1..last]))
+                    .zip(es[1..last].iter().zip(&pr[1..last]));
+                let open = es[last] + p[last - 1] * cs[last];
+                if m != 0.0 {
+                    net0[k][s] = es[0] + p[0] * cs[0] + m * pr[0];
+                    for (((o, pa), (sva, ca)), (ea, pra)) in older {
+                        *o = pa * sva + (ea + pa * ca + m * pra);
+                    }
+                    out[last] = (p[last - 1] + p[last]) * sv[last] + (open + m * pr[last]);
+                } else {
+                    net0[k][s] = es[0] + p[0] * cs[0];
+                    for (((o, pa), (sva, ca)), (ea, _)) in older {
+                        *o = pa * sva + (ea + pa * ca);
+                    }
+                    out[last] = (p[last - 1] + p[last]) * sv[last] + open;
+                }
+            }
+        }
+        // Births from the women at the start and end of the year.
+        let mut births = [0.0; K];
+        for (i, f) in self.fertility.iter().enumerate() {
+            let a = FERTILE_FROM + i;
+            for k in 0..K {
+                births[k] += f * (prev[k][1][a] + next[k][1][a]) / 2.0;
+            }
+        }
+        let mut clamped = 0.0;
+        for k in 0..K {
+            let n = &mut next[k];
+            for (s, share) in [(0, self.boys_share), (1, 1.0 - self.boys_share)] {
+                n[s][0] = births[k] * share * self.survival[s][0] + net0[k][s];
+            }
+            let mut c = 0.0;
+            if n.iter().flatten().fold(false, |any, v| any | (*v < 0.0)) {
+                for v in n.iter_mut().flatten() {
+                    if *v < 0.0 {
+                        c -= *v;
+                        *v = 0.0;
+                    }
+                }
+            }
+            clamped += c;
+        }
+        // Totals, as [`total`] sums them: each sex from the youngest age up.
+        let mut sums = [[-0.0; 2]; K];
+        for a in 0..AGES {
+            for k in 0..K {
+                sums[k][0] += next[k][0][a];
+                sums[k][1] += next[k][1][a];
+            }
+        }
+        for k in 0..K {
+            totals[k] = sums[k][0] + sums[k][1];
+        }
+        // The output bands, each summed from its youngest age up.
+        if let Some(plane) = plane {
+            let nb = self.bands.len();
+            for s in 0..2 {
+                for (b, &(lo, hi)) in self.bands.iter().enumerate() {
+                    let mut acc = [-0.0; K];
+                    for a in lo..=hi {
+                        for k in 0..K {
+                            acc[k] += next[k][s][a];
+                        }
+                    }
+                    for k in 0..K {
+                        plane[k * 2 * nb + s * nb + b] = acc[k];
+                    }
+                }
+            }
+        }
+        clamped
+    }
 }
 
 /// Holds every district at or below `capacity[d]` persons: a district above it is scaled down
@@ -690,11 +811,9 @@ mod tests {
             p[0][30] = 1.0;
             p
         };
-        let prev = [a, b];
-        let mut next = [EMPTY; 2];
+        let mut next = [a, b];
         let movers = [20.0, 0.0];
         let out = project_districts(
-            &prev,
             &mut next,
             &sum,
             &r,

@@ -161,6 +161,7 @@ impl ObservedMigration {
         let mut net = vec![0.0; 2 * nb];
         let mut years = Vec::new();
         let mut split_total = 0;
+        let mut last_year = None;
         for r in &ds.migration {
             if r.year < first || r.year > base_year || r.band >= nb {
                 continue;
@@ -168,8 +169,12 @@ impl ObservedMigration {
             if any_district && r.district.is_none() {
                 continue;
             }
-            if let Err(i) = years.binary_search(&r.year) {
-                years.insert(i, r.year);
+            // Records come in long runs of one year: look a year up only when it changes.
+            if last_year != Some(r.year) {
+                last_year = Some(r.year);
+                if let Err(i) = years.binary_search(&r.year) {
+                    years.insert(i, r.year);
+                }
             }
             let v = r.in_migrants - r.out_migrants;
             match r.sex {

@@ -432,8 +432,7 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
     });
 
     let mut municipal = vec![(base_year, municipal_base)];
-    let mut prev = base;
-    let mut next = vec![EMPTY; nd];
+    let mut pop = base;
     let mut constrained = vec![false; nd * h];
     let mut cumulative = vec![0.0; nd];
     let (mut clamped, mut moved_by_capacity) = (0.0, 0.0);
@@ -490,8 +489,7 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         // The districts' year, aggregated to the dataset's bands into the cohort array.
         let yi = obs.years.len() + k - 1;
         let out = project_districts(
-            &prev,
-            &mut next,
+            &mut pop,
             &municipal[k - 1].1,
             &rates,
             &DistrictYear {
@@ -513,7 +511,6 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
             constrained[d * h + k - 1] = true;
         }
         municipal.push((year, control));
-        std::mem::swap(&mut prev, &mut next);
     }
     if clamped > 0.5 {
         notes.push(format!(
