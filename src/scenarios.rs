@@ -393,10 +393,12 @@ pub struct Outcome {
 impl Outcome {
     /// Rough bytes held (for the cache's bound).
     pub fn bytes(&self) -> usize {
+        // The codes and names are shared between a district's rows: counting them per row
+        // overstates, which is the safe side for a bound.
         let strings: usize = self
             .rows
             .iter()
-            .map(|r| r.district.capacity() + r.name.capacity())
+            .map(|r| r.district.len() + r.name.len())
             .sum();
         let notes: usize = self.notes.iter().map(String::capacity).sum();
         std::mem::size_of::<Self>()

@@ -179,7 +179,7 @@ fn observed_years_reproduce_the_inputs_exactly() {
     let keys: Vec<(String, i32)> = run
         .rows
         .iter()
-        .map(|r| (r.district.clone(), r.year))
+        .map(|r| (r.district.to_string(), r.year))
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();

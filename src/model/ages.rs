@@ -46,19 +46,48 @@ pub fn band_ages(bands: &AgeBands, band: usize) -> std::ops::RangeInclusive<usiz
 /// ```
 pub fn split_bands(by_band: &[f64], bands: &AgeBands, shape: &[f64; AGES]) -> [f64; AGES] {
     let mut out = [0.0; AGES];
-    for (i, &total) in by_band.iter().enumerate().take(bands.len()) {
-        let ages = band_ages(bands, i);
-        let width = (ages.end() - ages.start() + 1) as f64;
-        let weight: f64 = shape[ages.clone()].iter().map(|v| v.max(0.0)).sum();
-        for a in ages {
-            out[a] += if weight > 0.0 {
-                total * shape[a].max(0.0) / weight
-            } else {
-                total / width
-            };
+    Splitter::new(bands, shape).split_into(by_band, &mut out);
+    out
+}
+
+/// [`split_bands`] with the shape's sums over each band worked out once, for splitting many
+/// districts by the same shape.
+#[derive(Debug, Clone)]
+pub(crate) struct Splitter {
+    shape: [f64; AGES],
+    /// Per band: first and last age, width, and the shape's weight `Σ max(shape, 0)`.
+    bands: Vec<(usize, usize, f64, f64)>,
+}
+
+impl Splitter {
+    pub fn new(bands: &AgeBands, shape: &[f64; AGES]) -> Self {
+        let bands = (0..bands.len())
+            .map(|i| {
+                let ages = band_ages(bands, i);
+                let (lo, hi) = (*ages.start(), *ages.end());
+                let width = (hi - lo + 1) as f64;
+                let weight: f64 = shape[ages].iter().map(|v| v.max(0.0)).sum();
+                (lo, hi, width, weight)
+            })
+            .collect();
+        Self {
+            shape: *shape,
+            bands,
         }
     }
-    out
+
+    /// Adds the split of `by_band` to `out` (zeros for the split alone).
+    pub fn split_into(&self, by_band: &[f64], out: &mut [f64; AGES]) {
+        for (&total, &(lo, hi, width, weight)) in by_band.iter().zip(&self.bands) {
+            for a in lo..hi + 1 {
+                out[a] += if weight > 0.0 {
+                    total * self.shape[a].max(0.0) / weight
+                } else {
+                    total / width
+                };
+            }
+        }
+    }
 }
 
 /// Sums single ages into the dataset's bands.

@@ -561,7 +561,7 @@ impl Kernel<'_> {
             for s in 0..2 {
                 for (b, &(lo, hi)) in self.bands.iter().enumerate() {
                     let mut acc = [-0.0; K];
-                    for a in lo..=hi {
+                    for a in lo..hi + 1 {
                         for k in 0..K {
                             acc[k] += next[k][s][a];
                         }

@@ -16,6 +16,24 @@
 //! 4. year by year, the municipal projection (the control total) and the districts constrained to
 //!    it and led by their new dwellings ([`forecast`]);
 //! 5. per district and year a [`DemandRow`] ([`households`], [`dwellings_needed`], [`gap`], …).
+//!
+//! **Layout.** A national dataset (6,160 districts × 101 ages × 2 sexes × 10 years) must run in
+//! well under a second's share of a request, so the hot data are flat and allocated once:
+//! - the population by band, observed and projected, is one array `[year][district][sex][band]`
+//!   ([`Cohorts::persons`]) with room for the projected years from the start: a year's
+//!   districts lie together, as the projection writes them;
+//! - the districts' single-year state is one `Vec<Pyramid>` (`[district][sex][age]`), stepped
+//!   in place year after year ([`forecast::project_districts`]): each block of four districts
+//!   is read once and written over, on two threads, by a kernel that advances the sums along
+//!   the ages (births, totals, bands) of the four side by side;
+//! - the year's constants (survival, migration coefficients, band limits, the split of bands
+//!   into ages) are worked out once a year or once a run, never per district;
+//! - rows are made in blocks of 64 districts whose years are first gathered together; a
+//!   district's code and name are one shared [`Label`] for all its rows.
+//!
+//! Every district's arithmetic is the same sequence of operations as the formula's plain loop,
+//! sums included, so the layout does not change a result in its last bit (a digest of the whole
+//! output on the committed datasets is pinned in `tests/model.rs`).
 
 // Loops over sex and age index several arrays at once, as the formulas in the docs do.
 #![allow(clippy::needless_range_loop)]
@@ -39,13 +57,13 @@ pub use demand::{
     per_1000, stock_after_demolition,
 };
 pub use forecast::{residual, Residual};
-pub use output::{DemandRow, ModelRun};
+pub use output::{DemandRow, Label, ModelRun};
 pub use params::{Levers, ModelParams, PersonsPerDwelling};
 pub use pipeline::{completions, expected_completion, persons_per_dwelling, Completions};
 pub use rates::{default_headship, headship, HEADSHIP};
 
 use crate::domain::{Dataset, Sex};
-use ages::EMPTY;
+use ages::{Splitter, EMPTY};
 use forecast::{project_districts, step, DistrictYear, Rates};
 use inputs::{Housing, Observed, ObservedMigration};
 use national::National;
@@ -207,34 +225,35 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         .map(|(_, p)| *p);
     let shape =
         |s: usize| -> [f64; AGES] { own_base.map_or(*national.structure(s, base_year), |p| p[s]) };
-    let mut district_ages: Vec<Option<Pyramid>> = vec![None; nd];
+    let splitters = [0, 1].map(|s| Splitter::new(&dataset.bands, &shape(s)));
+    // The districts' base-year pyramids: their own single years where given, else their bands
+    // split.
+    let mut base: Vec<Pyramid> = vec![EMPTY; nd];
+    let mut own_ages = vec![false; nd];
     for r in dataset.series.ages.iter().filter(|r| r.year == base_year) {
         let (Some(d), Some(s)) = (r.district, sex_index(r.sex)) else {
             continue;
         };
         if d < nd {
-            district_ages[d].get_or_insert(EMPTY)[s][usize::from(r.age).min(AGES - 1)] += r.persons;
+            own_ages[d] = true;
+            base[d][s][usize::from(r.age).min(AGES - 1)] += r.persons;
         }
     }
-    let base: Vec<Pyramid> = (0..nd)
-        .map(|d| {
-            district_ages[d].unwrap_or_else(|| {
-                let b = obs.at(d, base_index);
-                let mut p = EMPTY;
-                for s in 0..2 {
-                    p[s] = split_bands(&b[s * nb..(s + 1) * nb], &dataset.bands, &shape(s));
-                }
-                p
-            })
-        })
-        .collect();
+    for (d, p) in base.iter_mut().enumerate() {
+        if !own_ages[d] {
+            let b = obs.at(d, base_index);
+            for (s, splitter) in splitters.iter().enumerate() {
+                splitter.split_into(&b[s * nb..(s + 1) * nb], &mut p[s]);
+            }
+        }
+    }
     let mut municipal_base = EMPTY;
     for p in &base {
         for (m, v) in municipal_base.iter_mut().flatten().zip(p.iter().flatten()) {
             *m += v;
         }
     }
-    if district_ages.iter().all(Option::is_none) {
+    if !own_ages.contains(&true) {
         notes.push(format!(
             "population by band split into single years in proportion to {}",
             if own_base.is_some() && series_source.starts_with("the municipal") {
@@ -252,7 +271,7 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         Some(m) => {
             let mut p = EMPTY;
             for s in 0..2 {
-                p[s] = split_bands(&m.net[s * nb..(s + 1) * nb], &dataset.bands, &shape(s));
+                splitters[s].split_into(&m.net[s * nb..(s + 1) * nb], &mut p[s]);
             }
             let note = format!(
                 "net migration from the dataset's in- and out-migration, mean of {} ({} a \
@@ -773,16 +792,36 @@ fn demand_rows(
          are counted)"
     ));
     // The rows of the districts in `range`, with the range of their calibration factors.
-    let rows_of = |range: std::ops::Range<usize>| {
+    // Districts are read in blocks: each year's values of a block lie together in the cohort
+    // array, and are copied district by district into `local` before the block's rows are made.
+    const BLOCK: usize = 64;
+    let rows_of = |range: std::ops::Range<usize>, capacity: usize| {
         let mut outside = vec![0.0; nb];
         let mut buf = vec![0.0; nb];
-        let mut rows = Vec::with_capacity(range.len() * ny);
+        let mut local = vec![0.0; BLOCK * ny * stride];
+        let mut rows = Vec::with_capacity(capacity);
         let (mut cal_min, mut cal_max) = (f64::INFINITY, f64::NEG_INFINITY);
-        for d in range {
+        for d in range.clone() {
+            let j = (d - range.start) % BLOCK;
+            if j == 0 {
+                let end = (d + BLOCK).min(range.end);
+                for yi in 0..ny {
+                    let year = &cohorts.persons[(yi * nd + d) * stride..(yi * nd + end) * stride];
+                    for (k, v) in year.chunks_exact(stride).enumerate() {
+                        local[(k * ny + yi) * stride..(k * ny + yi + 1) * stride]
+                            .copy_from_slice(v);
+                    }
+                }
+            }
             let district = &ds.districts[d];
+            // One text per district, shared by its rows.
+            let (code, name) = (
+                Label::from(district.id.as_str()),
+                Label::from(district.name.as_str()),
+            );
             let persons = |yi: usize, out: &mut [f64]| {
-                let start = (yi * nd + d) * stride;
-                let p = &cohorts.persons[start..start + stride];
+                let start = (j * ny + yi) * stride;
+                let p = &local[start..start + stride];
                 for b in 0..nb {
                     out[b] = p[b] + p[nb + b];
                 }
@@ -846,8 +885,8 @@ fn demand_rows(
                 };
                 let needed_care = care_places_needed(p80, ratio);
                 rows.push(DemandRow {
-                    district: district.id.clone(),
-                    name: district.name.clone(),
+                    district: code.clone(),
+                    name: name.clone(),
                     year,
                     observed,
                     population,
@@ -882,8 +921,9 @@ fn demand_rows(
     };
     let half = nd / 2;
     let ((mut rows, min1, max1), (second, min2, max2)) = std::thread::scope(|sc| {
-        let second = sc.spawn(|| rows_of(half..nd));
-        let first = rows_of(0..half);
+        let second = sc.spawn(|| rows_of(half..nd, (nd - half) * ny));
+        // The first half's vector has room for the second's, which is appended to it.
+        let first = rows_of(0..half, nd * ny);
         let second = second
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

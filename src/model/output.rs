@@ -2,6 +2,10 @@
 //! the field names of the `demand` layer, the OGC API collection and the CSV; documented in
 //! `docs/model.md`).
 
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::{Cohorts, Levers, Pyramid};
@@ -10,9 +14,9 @@ use super::{Cohorts, Levers, Pyramid};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DemandRow {
     /// District code.
-    pub district: String,
+    pub district: Label,
     /// District name.
-    pub name: String,
+    pub name: Label,
     /// Year (31 December).
     pub year: i32,
     /// True for observed years (inputs), false for projected years.
@@ -96,4 +100,108 @@ pub struct ModelRun {
     /// Population by year, district, sex and band behind the rows (not serialized: large).
     #[serde(skip)]
     pub cohorts: Cohorts,
+}
+
+/// A district's code or name in its [`DemandRow`]s: one text shared by all of the district's
+/// rows (a clone copies a pointer, not the text). Reads as a `&str`, compares with strings,
+/// and is written as a plain string.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Label(Arc<str>);
+
+impl Label {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Label {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Label {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Label {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Debug for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for Label {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl From<&str> for Label {
+    fn from(s: &str) -> Self {
+        Self(Arc::from(s))
+    }
+}
+
+impl From<String> for Label {
+    fn from(s: String) -> Self {
+        Self(Arc::from(s))
+    }
+}
+
+impl From<Label> for String {
+    fn from(l: Label) -> Self {
+        l.0.to_string()
+    }
+}
+
+impl PartialEq<str> for Label {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Label {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Label> for str {
+    fn eq(&self, other: &Label) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<Label> for &str {
+    fn eq(&self, other: &Label) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Label> for String {
+    fn eq(&self, other: &Label) -> bool {
+        **self == *other.0
+    }
 }

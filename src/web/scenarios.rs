@@ -368,7 +368,7 @@ fn render(
                 out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
                 serde_json::to_writer(&mut out, &f.id).map_err(serialise)?;
                 out.extend_from_slice(b",\"geometry\":");
-                match service.geometry.get(&row.district) {
+                match service.geometry.get(row.district.as_str()) {
                     Some(g) => out.extend_from_slice(g.as_bytes()),
                     None => out.extend_from_slice(b"null"),
                 }

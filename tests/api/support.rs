@@ -126,8 +126,8 @@ pub fn model_run(ds: &Dataset) -> ModelRun {
             let t = (year - FIRST_YEAR) as f64;
             let population = 1000.0 * (d + 1) as f64 + 10.0 * t;
             rows.push(DemandRow {
-                district: district.id.clone(),
-                name: district.name.clone(),
+                district: district.id.as_str().into(),
+                name: district.name.as_str().into(),
                 year,
                 observed: year <= BASE_YEAR,
                 population,
