@@ -3,11 +3,13 @@
 //!
 //! Why: at national scale (30 million rows) building one GDAL feature per row and turning each
 //! field into a `String` is most of the work. Here GDAL hands over batches of 65,536 rows in
-//! columns (for drivers with their own columnar reader, such as GeoPackage and FlatGeobuf from
-//! GDAL 3.8, without building features at all; for others GDAL's generic one); only the
-//! geometry, the FID and the four needed fields are read. The main thread pulls batches while
-//! every core parses the point WKB and the values and adds the rows up through the same
-//! [`super::sum`] tallies as the direct CSV reader.
+//! columns (drivers with their own columnar reader, such as GeoPackage, FlatGeobuf and
+//! (Geo)Parquet, without building features at all; others through GDAL's generic one); only
+//! the geometry, the FID and the four needed fields are read. The main thread pulls batches
+//! from GDAL (one layer is read by one thread) while every core parses the point WKB and the
+//! values and adds the rows up through the same [`super::sum`] tallies as the direct CSV
+//! reader. GDAL's side is then most of the time: at 3 million rows about 1.9 of 2.3 s from
+//! GeoPackage (the debug line says how much for each read).
 //!
 //! Values are checked by the same rules and with the same messages as feature by feature: a
 //! value is turned into text (as GDAL's `GetFieldAsString` writes it) only when it is not
