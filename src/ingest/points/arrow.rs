@@ -20,7 +20,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use arrow_array::{
     Array, ArrayRef, BinaryArray, Float32Array, Float64Array, Int16Array, Int32Array, Int64Array,
@@ -131,11 +131,14 @@ pub(super) fn read(
         .unwrap_or(1)
         .clamp(1, 16);
     let (tx, rx) = mpsc::sync_channel::<(u64, Batch<'_>)>(threads);
-    let rx = Mutex::new(rx);
+    // Shared by the workers only: when every worker has stopped (even by a panic) the receiver
+    // is gone and sending fails, so the main thread never waits on a full channel for nobody.
+    let rx = Arc::new(Mutex::new(rx));
     let mut tallies: Vec<Tally> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
-                let (rx, layout, reproject_from) = (&rx, &layout, reproject_from.as_deref());
+                let (rx, layout) = (Arc::clone(&rx), &layout);
+                let reproject_from = reproject_from.as_deref();
                 scope.spawn(move || {
                     let reproject = match reproject_from.map(sum::reprojector) {
                         None => None,
@@ -158,6 +161,7 @@ pub(super) fn read(
                 })
             })
             .collect();
+        drop(rx);
         let mut key = 0u64;
         let mut failure = None;
         // Time the main thread spends in GDAL, for the debug line below.
