@@ -37,12 +37,21 @@ use housing_need::web::{self, WebData};
 // In-process
 // ---------------------------------------------------------------------------------------------
 
+/// The collections prepared from `layers`, which the exports are written from.
+fn tables(
+    ds: &housing_need::domain::Dataset,
+    run: &housing_need::model::ModelRun,
+    layers: &housing_need::layers::Layers,
+) -> Arc<housing_need::api::Prepared> {
+    Arc::new(housing_need::api::prepare_layers(ds, run, layers))
+}
+
 fn web_data_with(with_flags: bool) -> (WebData, housing_need::model::ModelRun) {
     let ds = fixture::dataset();
     let run = fixture::run(&ds);
     let report = fixture::report(&ds);
     let layers = fixture::layers(&ds, &run, with_flags);
-    let data = WebData::new(&ds, &run, &report, &layers).unwrap();
+    let data = WebData::new(&ds, &run, &report, &layers, tables(&ds, &run, &layers)).unwrap();
     (data, run)
 }
 
@@ -217,7 +226,10 @@ async fn bottlenecks_without_a_pipeline_give_no_snapshot_date_and_say_why() {
     let run = fixture::run(&ds);
     let report = fixture::report(&ds);
     let layers = fixture::layers(&ds, &run, false);
-    let app = web::routes(Arc::new(WebData::new(&ds, &run, &report, &layers).unwrap()));
+    let tables = tables(&ds, &run, &layers);
+    let app = web::routes(Arc::new(
+        WebData::new(&ds, &run, &report, &layers, tables).unwrap(),
+    ));
     let (status, _, body) = get(&app, "/bottlenecks").await;
     assert_eq!(status, StatusCode::OK);
     let json: Value = serde_json::from_slice(&body).unwrap();
@@ -467,7 +479,8 @@ fn the_alingsas_forecast_goes_with_municipality_1489() {
     ds.municipality = Some("1489".into());
     let run = fixture::run(&ds);
     let layers = fixture::layers(&ds, &run, true);
-    let data = WebData::new(&ds, &run, &fixture::report(&ds), &layers).unwrap();
+    let tables = tables(&ds, &run, &layers);
+    let data = WebData::new(&ds, &run, &fixture::report(&ds), &layers, tables).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (_, _, body) = rt.block_on(get(&web::routes(Arc::new(data)), "/dashboard"));
     let html = String::from_utf8(body).unwrap();
@@ -571,7 +584,8 @@ fn dashboard_in_headless_chromium() {
     let analysis = housing_need::analysis::Analysis::compute(&dataset, &manifest);
     let run = &analysis.run;
     let layers = housing_need::layers::Layers::build(&dataset, &analysis);
-    let data = WebData::new(&dataset, run, &analysis.bottlenecks, &layers).unwrap();
+    let tables = tables(&dataset, run, &layers);
+    let data = WebData::new(&dataset, run, &analysis.bottlenecks, &layers, tables).unwrap();
     let prepared = housing_need::api::prepare(&dataset, run);
     let flagged: std::collections::BTreeSet<&str> = analysis
         .flags

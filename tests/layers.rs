@@ -38,10 +38,19 @@ fn load() -> Loaded {
     let dataset = housing_need::ingest::load(&manifest).unwrap();
     let analysis = Analysis::compute(&dataset, &manifest);
     let layers = Layers::build(&dataset, &analysis);
-    let prepared = housing_need::api::prepare_layers(&dataset, &analysis.run, &layers);
-    let web =
-        housing_need::web::WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers)
-            .unwrap();
+    let prepared = Arc::new(housing_need::api::prepare_layers(
+        &dataset,
+        &analysis.run,
+        &layers,
+    ));
+    let web = housing_need::web::WebData::new(
+        &dataset,
+        &analysis.run,
+        &analysis.bottlenecks,
+        &layers,
+        Arc::clone(&prepared),
+    )
+    .unwrap();
     let state = housing_need::api::AppState::new(
         prepared,
         housing_need::api::ServiceConfig {

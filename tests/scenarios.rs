@@ -54,9 +54,15 @@ fn fixture() -> Fixture {
     let dataset = housing_need::ingest::load(&manifest).expect("dataset");
     let analysis = Analysis::compute(&dataset, &manifest);
     let layers = Layers::build(&dataset, &analysis);
-    let prepared = api::prepare_layers(&dataset, &analysis.run, &layers);
-    let web_data =
-        WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers).expect("web data");
+    let prepared = std::sync::Arc::new(api::prepare_layers(&dataset, &analysis.run, &layers));
+    let web_data = WebData::new(
+        &dataset,
+        &analysis.run,
+        &analysis.bottlenecks,
+        &layers,
+        std::sync::Arc::clone(&prepared),
+    )
+    .expect("web data");
     let state = ScenarioState::new(ScenarioService::new(
         &dataset,
         &manifest.model,

@@ -78,6 +78,13 @@ pub struct Feature {
 const PROPERTIES_OPEN: &str = r#","properties":{"#;
 
 impl Feature {
+    /// The feature's properties as one JSON object, `{"name":value,…}`, every field in order.
+    pub fn properties_json(&self) -> &str {
+        let all = &*self.props_all;
+        all.get(PROPERTIES_OPEN.len() - 1..all.len() - 1)
+            .unwrap_or("{}")
+    }
+
     /// `"name":value` of field `i`.
     fn prop(&self, i: usize) -> Option<&str> {
         let end = *self.prop_ends.get(i)? as usize;

@@ -75,11 +75,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Builds the documents of `data`.
-    pub fn new(data: Prepared) -> Self {
+    /// Builds the documents of `data` (which others, such as the BI exports, may share).
+    pub fn new(data: impl Into<Arc<Prepared>>) -> Self {
+        let data = data.into();
         let docs = Docs::build(&data);
         Self {
-            data: Arc::new(data),
+            data,
             docs: Arc::new(docs),
             pages: Arc::new(Pages::default()),
         }
@@ -88,7 +89,7 @@ impl Snapshot {
 
 impl AppState {
     /// A state serving `data`.
-    pub fn new(data: Prepared, config: ServiceConfig) -> Self {
+    pub fn new(data: impl Into<Arc<Prepared>>, config: ServiceConfig) -> Self {
         Self {
             inner: Arc::new(Inner {
                 snapshot: RwLock::new(Arc::new(Snapshot::new(data))),
@@ -111,7 +112,7 @@ impl AppState {
     }
 
     /// Replaces the data (after a successful reload); requests in flight keep the old data.
-    pub fn replace(&self, data: Prepared) {
+    pub fn replace(&self, data: impl Into<Arc<Prepared>>) {
         self.replace_snapshot(Snapshot::new(data));
     }
 

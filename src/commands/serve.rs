@@ -202,7 +202,7 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
 /// prepared from are not kept: what is served holds its own copies of what it needs.
 struct Loaded {
     about: About,
-    prepared: api::Prepared,
+    prepared: std::sync::Arc<api::Prepared>,
     web_data: crate::web::WebData,
     scenarios: crate::web::scenarios::ScenarioService,
 }
@@ -235,11 +235,16 @@ fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     let layers = crate::layers::Layers::build(&dataset, &analysis);
     stage.end();
     let stage = Stage::start("prepare responses");
-    let prepared = api::prepare_layers(&dataset, &analysis.run, &layers);
+    let prepared = std::sync::Arc::new(api::prepare_layers(&dataset, &analysis.run, &layers));
     stage.end();
     let stage = Stage::start("prepare dashboard data");
-    let web_data =
-        crate::web::WebData::new(&dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
+    let web_data = crate::web::WebData::new(
+        &dataset,
+        &analysis.run,
+        &analysis.bottlenecks,
+        &layers,
+        std::sync::Arc::clone(&prepared),
+    )?;
     drop(layers);
     stage.end();
     let scenarios = crate::web::scenarios::ScenarioService::new(

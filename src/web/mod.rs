@@ -12,19 +12,23 @@
 //!   (`?f=csv&table=stages|projects`);
 //! - `GET /export/demand.csv|json`, `GET /export/flags.csv|json`: stable exports for Excel,
 //!   Power BI and Grafana: the published `demand` and `flags` layers of [`crate::layers`]
-//!   without geometry, rendered by [`table::layer_json`] and [`table::layer_csv`] (a new field
-//!   belongs in the layer, not here).
+//!   without geometry, written per request from the prepared collections the OGC API serves by
+//!   [`table::collection_json`] and [`table::collection_csv`] (the same text as
+//!   [`table::layer_json`] and [`table::layer_csv`] of the layers; a new field belongs in the
+//!   layer, not here).
 //!
-//! Everything is serialised once, in [`WebData::new`], when the data is loaded; a request only
-//! picks prepared bytes (and answers `304 Not Modified` to a matching `If-None-Match`). The
+//! Everything else is serialised once, in [`WebData::new`], when the data is loaded; a request
+//! only picks prepared bytes (and answers `304 Not Modified` to a matching `If-None-Match`). The
 //! columns, formats and the way BI tools read them are documented in `docs/dashboard.md`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
 use serde::Serialize;
 
+use crate::api::Prepared;
 use crate::domain::Dataset;
 use crate::layers::Layers;
 use crate::model::ModelRun;
@@ -99,10 +103,9 @@ pub(crate) struct ReportTable {
 pub struct WebData {
     pub(crate) page: PreparedBody,
     pub(crate) assets: Vec<(&'static str, &'static str, PreparedBody)>,
-    pub(crate) demand_json: PreparedBody,
-    pub(crate) demand_csv: PreparedBody,
-    pub(crate) flags_json: PreparedBody,
-    pub(crate) flags_csv: PreparedBody,
+    /// The prepared collections the exports `demand` and `flags` are written from per request
+    /// (shared with the OGC API: the rows are not kept twice).
+    pub(crate) tables: Arc<Prepared>,
     pub(crate) bottlenecks_json: PreparedBody,
     pub(crate) bottleneck_tables: Vec<ReportTable>,
     pub(crate) pyramids: PreparedBody,
@@ -124,29 +127,22 @@ struct PageConfig<'a> {
 }
 
 impl WebData {
-    /// Prepares every page, asset and export from one data load.
+    /// Prepares every page and asset from one data load.
     ///
-    /// `layers` are the data load's published layers ([`crate::layers::Layers`]): the `demand`
-    /// and `flags` layers become `/export/demand.csv|json` and `/export/flags.csv|json`, one row
-    /// per feature with the layer's fields as columns (a missing layer gives an empty table with
-    /// its header).
+    /// `layers` are the data load's published layers ([`crate::layers::Layers`]); `tables` are
+    /// the collections prepared from them (those the OGC API serves, shared, not copied): the
+    /// `demand` and `flags` collections become `/export/demand.csv|json` and
+    /// `/export/flags.csv|json`, written per request, one row per feature with the layer's
+    /// fields as columns (a missing collection gives an empty table with its header).
     pub fn new(
         dataset: &Dataset,
         run: &ModelRun,
         report: &BottleneckReport,
         layers: &Layers,
+        tables: Arc<Prepared>,
     ) -> Result<Self, WebDataError> {
         let json_err = |part| move |source| WebDataError::Json { part, source };
         let csv_err = |part| move |source| WebDataError::Csv { part, source };
-
-        // The layers themselves (a national `demand` is 80,000 features), not copies.
-        let (no_demand, no_flags) = (Layers::empty("demand"), Layers::empty("flags"));
-        let demand = layers.get("demand").unwrap_or(&no_demand);
-        let demand_json = table::layer_json(demand).map_err(json_err("demand"))?;
-        let demand_csv = table::layer_csv(demand).map_err(csv_err("demand"))?;
-        let flags = layers.get("flags").unwrap_or(&no_flags);
-        let flags_json = table::layer_json(flags).map_err(json_err("flags"))?;
-        let flags_csv = table::layer_csv(flags).map_err(csv_err("flags"))?;
 
         // The bottleneck report, its projects named and placed, and every table in it.
         let mut report_json =
@@ -195,10 +191,7 @@ impl WebData {
                 .iter()
                 .map(|(name, ctype, content)| (*name, *ctype, PreparedBody::new(*content)))
                 .collect(),
-            demand_json: PreparedBody::owned(demand_json),
-            demand_csv: PreparedBody::owned(with_bom(demand_csv)),
-            flags_json: PreparedBody::owned(flags_json),
-            flags_csv: PreparedBody::owned(with_bom(flags_csv)),
+            tables,
             bottlenecks_json: PreparedBody::owned(bottlenecks_json),
             bottleneck_tables,
             pyramids: PreparedBody::owned(pyramids),

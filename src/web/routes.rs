@@ -32,7 +32,9 @@ use crate::api::ApiError;
 ///     api: axum::Router,
 /// ) -> Result<axum::Router, web::WebDataError> {
 ///     let layers = Layers::build(dataset, analysis);
-///     let data = web::WebData::new(dataset, &analysis.run, &analysis.bottlenecks, &layers)?;
+///     let tables = Arc::new(housing_need::api::prepare_layers(dataset, &analysis.run, &layers));
+///     let data =
+///         web::WebData::new(dataset, &analysis.run, &analysis.bottlenecks, &layers, tables)?;
 ///     Ok(api.merge(web::routes(Arc::new(data))))
 /// }
 /// ```
@@ -318,14 +320,54 @@ async fn export(
     let q = TableQuery::parse(&uri, &["bom"])?;
     let data = state.current();
     let bom = wants_bom(&q)?;
-    match file.as_str() {
-        "demand.csv" => csv_response(&headers, &data.demand_csv, bom, "demand.csv"),
-        "demand.json" => Ok(prepared(&headers, &data.demand_json, JSON, None)),
-        "flags.csv" => csv_response(&headers, &data.flags_csv, bom, "flags.csv"),
-        "flags.json" => Ok(prepared(&headers, &data.flags_json, JSON, None)),
-        other => Err(ApiError::not_found(format!(
-            "no export '{other}': the exports are demand.csv, demand.json, flags.csv and \
-             flags.json"
-        ))),
+    let (name, csv) = match file.as_str() {
+        "demand.csv" => ("demand", true),
+        "demand.json" => ("demand", false),
+        "flags.csv" => ("flags", true),
+        "flags.json" => ("flags", false),
+        other => {
+            return Err(ApiError::not_found(format!(
+                "no export '{other}': the exports are demand.csv, demand.json, flags.csv and \
+                 flags.json"
+            )))
+        }
+    };
+    let table = data.tables.collection(name);
+    // The collection's content hash names the rows; the variant names the text.
+    let variant = match (csv, bom) {
+        (false, _) => "json",
+        (true, true) => "csv",
+        (true, false) => "csv-nobom",
+    };
+    let tag = format!("\"{:016x}-{name}-{variant}\"", table.map_or(0, |c| c.etag));
+    let etag = HeaderValue::from_str(&tag).unwrap_or(HeaderValue::from_static("\"0\""));
+    let inm = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok());
+    if !csv {
+        let body = || Body::from(super::table::collection_json(table));
+        return Ok(conditional(inm, &etag, JSON, "no-cache", body));
     }
+    let text = || {
+        let rows = super::table::collection_csv(table, name).unwrap_or_else(|e| {
+            tracing::error!("writing {file}: {e}");
+            String::new()
+        });
+        let mut out = String::with_capacity(rows.len() + 3);
+        if bom {
+            out.push_str(super::table::UTF8_BOM);
+        }
+        out.push_str(&rows);
+        Body::from(out)
+    };
+    let mut response = conditional(inm, &etag, CSV, "no-cache", text);
+    if response.status() == StatusCode::OK {
+        let disposition = format!("attachment; filename=\"{file}\"");
+        if let Ok(d) = HeaderValue::from_str(&disposition) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, d);
+        }
+    }
+    Ok(response)
 }

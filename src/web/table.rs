@@ -15,7 +15,8 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
-use crate::layers::{Cell, Layer};
+use crate::api::Collection;
+use crate::layers::{Cell, Layer, Layers};
 
 /// The byte-order mark written at the start of CSV files so that Excel reads UTF-8 (å, ä, ö).
 pub const UTF8_BOM: &str = "\u{feff}";
@@ -284,6 +285,66 @@ pub fn layer_json(layer: &Layer) -> Result<Vec<u8>, serde_json::Error> {
     Ok(out)
 }
 
+/// The BI table in JSON of a layer from its prepared collection (the same text as
+/// [`layer_json`] of the layer: a prepared feature keeps its properties as that very object),
+/// written per request rather than kept; no collection gives `[]`.
+pub fn collection_json(c: Option<&Collection>) -> Vec<u8> {
+    let features = c.map_or(&[][..], |c| c.features.as_slice());
+    let len = features
+        .iter()
+        .map(|f| f.properties_json().len() + 1)
+        .sum::<usize>();
+    let mut out = Vec::with_capacity(len + 2);
+    out.push(b'[');
+    for (n, f) in features.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(f.properties_json().as_bytes());
+    }
+    out.push(b']');
+    out
+}
+
+/// The BI table in CSV of layer `name` from its prepared collection (the same text as
+/// [`layer_csv`] of the layer), written per request rather than kept; no collection gives the
+/// layer's header alone.
+pub fn collection_csv(c: Option<&Collection>, name: &str) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    match c {
+        Some(c) => {
+            w.write_record(c.fields.iter().map(|f| f.name.as_str()))?;
+            for f in &c.features {
+                w.write_record(f.values.iter().map(value_text))?;
+            }
+        }
+        None => w.write_record(Layers::empty(name).fields.iter().map(|f| f.name.as_str()))?,
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// A prepared value as [`Cell::to_text`] writes the cell it came from ([`Cell::to_json`]):
+/// integers as integers, reals in Rust's shortest form, lists as JSON text, none as empty.
+fn value_text(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (None, Some(u), _) => u.to_string(),
+            (None, None, Some(x)) => x.to_string(),
+            (None, None, None) => n.to_string(),
+        },
+        Value::Array(_) | Value::Object(_) => v.to_string(),
+    }
+}
+
 /// A published layer as a BI table in CSV (comma-separated, CRLF, header first, no BOM): the
 /// layer's fields as columns, each cell as every CSV output writes it ([`Cell::to_text`]).
 /// An empty layer still has its header.
@@ -403,6 +464,20 @@ mod tests {
                     Cell::Boolean(false),
                     Cell::Json(serde_json::json!({"z": 1.5e300, "a": [1, null]})),
                 ],
+                vec![
+                    Cell::Text(String::new()),
+                    Cell::Integer(0),
+                    Cell::Real(1e300),
+                    Cell::Boolean(true),
+                    Cell::Null,
+                ],
+                vec![
+                    Cell::Text("a,b".into()),
+                    Cell::Integer(i64::MIN),
+                    Cell::Real(-0.0),
+                    Cell::Boolean(false),
+                    Cell::Json(serde_json::json!({"z": 1.5e300, "a": [1, null]})),
+                ],
             ]
             .into_iter()
             .enumerate()
@@ -439,10 +514,25 @@ mod tests {
             String::from_utf8(streamed).unwrap(),
             String::from_utf8(tree).unwrap()
         );
+        // From the prepared collection: the very same JSON and CSV.
+        let collection = crate::api::layers::collection(&layer);
+        assert_eq!(
+            String::from_utf8(collection_json(Some(&collection))).unwrap(),
+            String::from_utf8(layer_json(&layer).unwrap()).unwrap()
+        );
+        assert_eq!(
+            collection_csv(Some(&collection), "t").unwrap(),
+            layer_csv(&layer).unwrap()
+        );
         let empty = Layer {
             features: Vec::new(),
             ..layer
         };
         assert_eq!(layer_json(&empty).unwrap(), b"[]");
+        assert_eq!(collection_json(None), b"[]");
+        assert_eq!(
+            collection_csv(None, "demand").unwrap(),
+            layer_csv(&Layers::empty("demand")).unwrap()
+        );
     }
 }

@@ -194,7 +194,9 @@ pub fn app_with_dashboard() -> Router {
     let run = model_run(&ds);
     let report = housing_need::pipeline::analyze_dataset(&ds, 8);
     let layers = housing_need::layers::Layers::from_parts(&ds, &run, &[], Some(&report));
-    let web = housing_need::web::WebData::new(&ds, &run, &report, &layers).expect("web data");
+    let tables = std::sync::Arc::new(api::prepare_layers(&ds, &run, &layers));
+    let web =
+        housing_need::web::WebData::new(&ds, &run, &report, &layers, tables).expect("web data");
     api::app_with(
         AppState::new(api::prepare(&ds, &run), ServiceConfig::default()),
         housing_need::web::routes(std::sync::Arc::new(web)),
