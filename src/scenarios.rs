@@ -105,7 +105,20 @@ pub const LEVERS: &[LeverSpec] = &[
         unit: "× estimated level",
         description: "Fertility × this (1: the municipality's estimated level)",
     },
+    LeverSpec {
+        name: "headship_trend",
+        min: -3.0,
+        max: 3.0,
+        integer: false,
+        unit: "% a year",
+        description: "Household quotients change by this many per cent a year after the base \
+                      year (positive: smaller households, more dwellings per person)",
+    },
 ];
+
+/// The what-if parameter that leaves pipeline projects out: a project id, repeated or
+/// comma-separated (`exclude_project=P1,P2`).
+pub const EXCLUDE_PROJECT: &str = "exclude_project";
 
 /// Why a what-if parameter cannot be used: the parameter, the value given and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,6 +162,13 @@ impl WhatIf {
     /// be `base` or one of `scenarios`. An unknown name is an error naming the levers.
     pub fn set(&mut self, name: &str, value: &str, scenarios: &[String]) -> Result<(), ParamError> {
         let v = value.trim();
+        if name == EXCLUDE_PROJECT {
+            return Err(ParamError::new(
+                name,
+                value,
+                "projects are left out with WhatIf::exclude, which knows the dataset's projects",
+            ));
+        }
         if name == "scenario" {
             if v == "base" || scenarios.iter().any(|s| s == v) {
                 self.scenario = Some(v.to_string());
@@ -167,7 +187,7 @@ impl WhatIf {
                 name,
                 value,
                 format!(
-                    "not a lever; the levers are scenario, {}",
+                    "not a lever; the levers are scenario, {}, {EXCLUDE_PROJECT}",
                     LEVERS.iter().map(|l| l.name).collect::<Vec<_>>().join(", ")
                 ),
             ));
@@ -197,10 +217,52 @@ impl WhatIf {
             "completions_per_year" => l.completions_per_year = Some(x),
             "mortality_improvement" => l.mortality_improvement = Some(x),
             "fertility_multiplier" => l.fertility_multiplier = Some(x),
+            "headship_trend" => l.headship_trend = Some(x),
             "care_places_per_100_80_plus" => self.care_places_per_100_80_plus = Some(x),
             "vacancy_reserve" => self.vacancy_reserve = Some(x),
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Leaves out the pipeline projects named in `value` (ids, comma-separated), each of
+    /// which must be one of `projects` (the dataset's project ids). The ids are kept sorted and
+    /// once each, so the same set in any order is the same what-if.
+    pub fn exclude(&mut self, value: &str, projects: &[String]) -> Result<(), ParamError> {
+        let mut ids = self.levers.exclude_projects.take().unwrap_or_default();
+        for id in value.split(',').map(str::trim) {
+            if id.is_empty() {
+                return Err(ParamError::new(
+                    EXCLUDE_PROJECT,
+                    value,
+                    "expected project ids separated by commas",
+                ));
+            }
+            if !projects.iter().any(|p| p == id) {
+                let shown: Vec<&str> = projects.iter().take(20).map(String::as_str).collect();
+                return Err(ParamError::new(
+                    EXCLUDE_PROJECT,
+                    id,
+                    if projects.is_empty() {
+                        "no such project: the dataset has no pipeline projects".to_string()
+                    } else {
+                        format!(
+                            "no such project; the dataset's projects are {}{}",
+                            shown.join(", "),
+                            if projects.len() > shown.len() {
+                                format!(" … ({} in all, see /collections/projects)", projects.len())
+                            } else {
+                                String::new()
+                            }
+                        )
+                    },
+                ));
+            }
+            ids.push(id.to_string());
+        }
+        ids.sort();
+        ids.dedup();
+        self.levers.exclude_projects = Some(ids);
         Ok(())
     }
 
@@ -266,6 +328,11 @@ impl WhatIf {
             ("vacancy_reserve", num(self.vacancy_reserve)),
             ("mortality_improvement", num(l.mortality_improvement)),
             ("fertility_multiplier", num(l.fertility_multiplier)),
+            ("headship_trend", num(l.headship_trend)),
+            (
+                EXCLUDE_PROJECT,
+                l.exclude_projects.as_ref().map(|ids| ids.join(",")),
+            ),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -508,6 +575,16 @@ impl Engine {
     /// The served parameters.
     pub fn params(&self) -> &ModelParams {
         &self.params
+    }
+
+    /// Ids of the dataset's pipeline projects.
+    pub fn project_ids(&self) -> Vec<String> {
+        self.dataset.projects.iter().map(|p| p.id.clone()).collect()
+    }
+
+    /// The dataset's pipeline projects (without geometry).
+    pub fn projects(&self) -> &[crate::domain::Project] {
+        &self.dataset.projects
     }
 
     /// Names of the manifest's named scenarios.

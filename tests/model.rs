@@ -915,6 +915,48 @@ mod forecast {
     }
 }
 
+/// The household-quotient trend by hand: +1 % a year multiplies the households (and every
+/// type of dwelling needed) of the second projected year by 1.01² = 1.0201, and leaves the
+/// observed years and the calibration alone.
+#[test]
+fn the_household_quotient_trend_compounds_from_the_base_year() {
+    let Some((ds, params)) = default_dataset() else {
+        return;
+    };
+    let base = model::run(&ds, &params);
+    let mut p = params.clone();
+    p.levers.headship_trend = Some(1.0);
+    let trend = model::run(&ds, &p);
+    assert_eq!(base.rows.len(), trend.rows.len());
+    let mut checked = 0;
+    for (b, t) in base.rows.iter().zip(&trend.rows) {
+        assert_eq!(b.population, t.population);
+        assert_eq!(b.headship_calibration, t.headship_calibration);
+        let k = b.year - base.base_year;
+        let factor = if k > 0 { 1.01f64.powi(k) } else { 1.0 };
+        if k == 2 {
+            assert_relative_eq!(factor, 1.0201, max_relative = 1e-15);
+        }
+        for (x, y) in [
+            (b.households, t.households),
+            (b.dwellings_needed, t.dwellings_needed),
+            (b.small_flats_needed, t.small_flats_needed),
+            (b.family_dwellings_needed, t.family_dwellings_needed),
+            (b.accessible_flats_needed, t.accessible_flats_needed),
+            (b.senior_dwellings_needed, t.senior_dwellings_needed),
+        ] {
+            assert_relative_eq!(y, x * factor, max_relative = 1e-12);
+        }
+        assert_relative_eq!(
+            t.gap,
+            t.dwellings_needed - t.dwellings_stock - t.dwellings_pipeline,
+            epsilon = 1e-9
+        );
+        checked += 1;
+    }
+    assert!(checked > 0);
+}
+
 mod identity {
     //! Pins a digest of the model's whole output (every row's fields, the notes, the cohort
     //! array and the municipal pyramids, bit for bit) on the committed datasets, their named

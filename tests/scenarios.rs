@@ -20,7 +20,7 @@ use tower::ServiceExt;
 use housing_need::analysis::Analysis;
 use housing_need::api::{self, AppState, ServiceConfig};
 use housing_need::config::Manifest;
-use housing_need::domain::Dataset;
+use housing_need::domain::{Dataset, ProjectStage};
 use housing_need::layers::Layers;
 use housing_need::model::{self, national::national, Levers, AGES, MODEL_VERSION};
 use housing_need::scenarios::{CacheLimits, Engine, WhatIf};
@@ -283,6 +283,21 @@ async fn bad_parameters_are_400s_naming_the_parameter_and_its_range() {
             "care_places_per_100_80_plus",
             "more than once",
         ),
+        (
+            "/scenarios/run?headship_trend=4",
+            "headship_trend",
+            "-3 to 3",
+        ),
+        (
+            "/scenarios/run?exclude_project=P001,NOPE",
+            "exclude_project",
+            "no such project",
+        ),
+        (
+            "/scenarios/run?exclude_project=,",
+            "exclude_project",
+            "commas",
+        ),
     ] {
         let (status, headers, body) = get(&f.app, uri).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
@@ -480,4 +495,62 @@ async fn projected_figures_have_their_range() {
     assert!(rows(&run)
         .iter()
         .all(|r| r["population_low"].as_f64().unwrap() <= r["population"].as_f64().unwrap()));
+}
+
+/// Leaving a project out is the forecast of the dataset without it; the ids may be repeated or
+/// comma-separated, in any order, and are echoed sorted.
+#[tokio::test]
+async fn a_project_left_out_is_the_dataset_without_it() {
+    let f = fixture();
+    // The two largest projects still in the pipeline (not yet moved into).
+    let mut pipeline: Vec<_> = f
+        .dataset
+        .projects
+        .iter()
+        .filter(|p| {
+            p.dates
+                .last_reached()
+                .is_some_and(|s| s != ProjectStage::Inflyttning)
+        })
+        .collect();
+    pipeline.sort_by(|x, y| y.dwellings.total_cmp(&x.dwellings));
+    let ids: Vec<String> = pipeline.iter().map(|p| p.id.clone()).collect();
+    assert!(ids.len() >= 2, "the sample has a pipeline");
+    let (a, b) = (&ids[0], &ids[1]);
+    let one = get_json(
+        &f.app,
+        &format!("/scenarios/run?f=json&exclude_project={b}&exclude_project={a}"),
+    )
+    .await;
+    let other = get_json(
+        &f.app,
+        &format!("/scenarios/run?f=json&exclude_project={a},{b}"),
+    )
+    .await;
+    let mut sorted = [a.clone(), b.clone()];
+    sorted.sort();
+    assert_eq!(one["parameters"]["exclude_project"], sorted.join(","));
+    assert_eq!(one["rows"], other["rows"]);
+    let mut without = f.dataset.clone();
+    without.projects.retain(|p| p.id != *a && p.id != *b);
+    let expected = model::run(&without, &f.manifest.model);
+    let got = rows(&one);
+    assert_eq!(got.len(), expected.rows.len());
+    for (g, e) in got.iter().zip(&expected.rows) {
+        assert_eq!(g["district"], e.district.as_str());
+        assert_eq!(g["year"], e.year);
+        for field in ["dwellings_pipeline", "population", "gap"] {
+            let want = serde_json::to_value(e).unwrap()[field].clone();
+            assert_eq!(g[field], want, "{field} {} {}", e.district, e.year);
+        }
+    }
+    // And it differs from the served forecast: the pipeline lost the two projects.
+    let served = model::run(&f.dataset, &f.manifest.model);
+    let pipeline = |r: &[model::DemandRow]| -> f64 {
+        r.iter()
+            .filter(|r| r.year == served.horizon_year)
+            .map(|r| r.dwellings_pipeline)
+            .sum()
+    };
+    assert!(pipeline(&expected.rows) < pipeline(&served.rows));
 }

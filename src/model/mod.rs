@@ -358,7 +358,24 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
 
     // 4. Construction.
     let delay = levers.pipeline_delay_years.unwrap_or(0).min(20);
-    let mut completions = completions(&dataset.projects, nd, params, base_year, horizon, delay);
+    let excluded = levers.exclude_projects.as_deref().unwrap_or_default();
+    let kept: std::borrow::Cow<[crate::domain::Project]> = if excluded.is_empty() {
+        std::borrow::Cow::Borrowed(&dataset.projects)
+    } else {
+        let kept: Vec<_> = dataset
+            .projects
+            .iter()
+            .filter(|p| !excluded.contains(&p.id))
+            .cloned()
+            .collect();
+        notes.push(format!(
+            "pipeline: {} project(s) left out ({})",
+            dataset.projects.len() - kept.len(),
+            excluded.join(", ")
+        ));
+        std::borrow::Cow::Owned(kept)
+    };
+    let mut completions = completions(&kept, nd, params, base_year, horizon, delay);
     if completions.without_district > 0 {
         notes.push(format!(
             "{} pipeline project(s) lie in no district and were left out",
@@ -564,6 +581,7 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
     let rows = demand_rows(
         dataset,
         params,
+        levers.headship_trend,
         &cohorts,
         &housing,
         &completions,
@@ -742,11 +760,14 @@ fn sum_of(v: &[f64], idx: &[usize]) -> f64 {
 /// `H = c_d × Σ_band headship(band) × persons outside care(band)`, with the calibration factor
 /// `c_d = stock_d × (1 − vacancy) / H⁰_d` from the base year (1 without stock); dwellings needed
 /// `H / (1 − vacancy)`, split by the head's age into the four types (which add up to it); the gap
-/// against the stock less demolitions plus the pipeline; the care-place balance.
+/// against the stock less demolitions plus the pipeline; the care-place balance. With a
+/// household-quotient trend `g` (% a year), the households of projected year `t` and their
+/// types are multiplied by `(1 + g / 100)^(t − base)`; the calibration stays the base year's.
 #[allow(clippy::too_many_arguments)]
 fn demand_rows(
     ds: &Dataset,
     params: &ModelParams,
+    headship_trend: Option<f64>,
     cohorts: &Cohorts,
     housing: &Housing,
     completions: &Completions,
@@ -851,7 +872,12 @@ fn demand_rows(
                 let observed = yi < observed_years;
                 persons(yi, &mut buf);
                 let (in_care, raw) = raw_households(&buf, &mut outside);
-                let hh = raw * calibration;
+                // The household-quotient trend, from the year after the base year on.
+                let trend = headship_trend
+                    .filter(|_| !observed && year > base_year)
+                    .map(|g| (1.0 + g / 100.0).powi(year - base_year));
+                let with_trend = |v: f64| trend.map_or(v, |t| v * t);
+                let hh = with_trend(raw * calibration);
                 let population: f64 = buf.iter().sum();
                 let p80 = sum_of(&buf, &groups.old_80);
                 let needed = dwellings_needed(hh, params.vacancy_reserve);
@@ -880,8 +906,10 @@ fn demand_rows(
                 let working = sum_of(&buf, &groups.working);
                 let p65_79 = sum_of(&buf, &groups.old_65_79);
                 let of = |idx: &[usize]| -> f64 {
-                    idx.iter().map(|&i| outside[i] * headship[i]).sum::<f64>() * calibration
-                        / reserve
+                    with_trend(
+                        idx.iter().map(|&i| outside[i] * headship[i]).sum::<f64>() * calibration
+                            / reserve,
+                    )
                 };
                 let needed_care = care_places_needed(p80, ratio);
                 rows.push(DemandRow {

@@ -73,6 +73,12 @@ pub struct Levers {
     pub mortality_improvement: Option<f64>,
     /// Fertility × this (1: the municipality's estimated level). Range 0–3.
     pub fertility_multiplier: Option<f64>,
+    /// Household-quotient trend: every household quotient changes by this many per cent a
+    /// year after the base year, `h(b, t) = h(b) × (1 + g / 100)^(t − base)` (negative: larger
+    /// households). Range −3–3.
+    pub headship_trend: Option<f64>,
+    /// Pipeline projects left out, by project id (a plan that may not happen).
+    pub exclude_projects: Option<Vec<String>>,
 }
 
 impl Levers {
@@ -87,6 +93,11 @@ impl Levers {
             completions_per_year: over.completions_per_year.or(self.completions_per_year),
             mortality_improvement: over.mortality_improvement.or(self.mortality_improvement),
             fertility_multiplier: over.fertility_multiplier.or(self.fertility_multiplier),
+            headship_trend: over.headship_trend.or(self.headship_trend),
+            exclude_projects: over
+                .exclude_projects
+                .clone()
+                .or_else(|| self.exclude_projects.clone()),
         }
     }
 }

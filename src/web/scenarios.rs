@@ -32,7 +32,7 @@ use crate::api::ApiError;
 use crate::domain::Dataset;
 use crate::layers::demand;
 use crate::model::{ModelParams, ModelRun, MODEL_VERSION};
-use crate::scenarios::{Engine, Outcome, WhatIf, LEVERS};
+use crate::scenarios::{Engine, Outcome, WhatIf, EXCLUDE_PROJECT, LEVERS};
 use crate::uncertainty::ErrorBands;
 
 /// One data load's what-if service: the engine and each district's polygon as GeoJSON text.
@@ -147,7 +147,7 @@ struct Request {
 }
 
 fn known_params() -> Vec<&'static str> {
-    let mut k = vec!["f", "year", "scenario"];
+    let mut k = vec!["f", "year", "scenario", EXCLUDE_PROJECT];
     k.extend(LEVERS.iter().map(|l| l.name));
     k
 }
@@ -156,8 +156,9 @@ fn known_params() -> Vec<&'static str> {
 fn parse(pairs: &[(String, String)], service: &ScenarioService) -> Result<Request, ApiError> {
     let known = known_params();
     check_known(pairs, &known, |_| false, None)?;
-    check_repeats(pairs, |_| true)?;
+    check_repeats(pairs, |k| k != EXCLUDE_PROJECT)?;
     let scenarios = service.engine.scenario_names();
+    let projects = service.engine.project_ids();
     let (first, _, horizon) = service.engine.years();
     let mut r = Request {
         whatif: WhatIf::default(),
@@ -193,6 +194,10 @@ fn parse(pairs: &[(String, String)], service: &ScenarioService) -> Result<Reques
                 }
                 r.year = Some(y);
             }
+            EXCLUDE_PROJECT => r
+                .whatif
+                .exclude(v, &projects)
+                .map_err(|e| ApiError::bad_param(&e.parameter, &e.value, e.why))?,
             name => {
                 if v.is_empty() {
                     return Err(ApiError::empty_param(name, "a value (see /scenarios)"));
@@ -450,6 +455,8 @@ struct Listing<'a> {
     horizon_year: i32,
     levers: Vec<LeverEntry>,
     scenarios: Vec<NamedEntry>,
+    /// The pipeline projects `exclude_project` may leave out.
+    projects: Vec<ProjectEntry>,
     run: &'static str,
     /// The backtests behind the `_low`/`_high` fields (null: the dataset has too few years).
     uncertainty: Option<&'a ErrorBands>,
@@ -461,6 +468,13 @@ struct LeverEntry {
     spec: crate::scenarios::LeverSpec,
     /// The value the served forecast uses (null: the model's own estimate).
     served: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct ProjectEntry {
+    id: String,
+    name: String,
+    dwellings: f64,
 }
 
 #[derive(Serialize)]
@@ -495,6 +509,7 @@ async fn list(State(state): State<ScenarioState>, uri: Uri) -> Result<Response, 
                 "completions_per_year" => served.completions_per_year,
                 "mortality_improvement" => served.mortality_improvement,
                 "fertility_multiplier" => served.fertility_multiplier,
+                "headship_trend" => served.headship_trend,
                 "care_places_per_100_80_plus" => Some(p.care_places_per_100_80_plus),
                 "vacancy_reserve" => Some(p.vacancy_reserve),
                 _ => None,
@@ -519,6 +534,15 @@ async fn list(State(state): State<ScenarioState>, uri: Uri) -> Result<Response, 
         horizon_year: horizon,
         levers,
         scenarios,
+        projects: e
+            .projects()
+            .iter()
+            .map(|p| ProjectEntry {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                dwellings: p.dwellings,
+            })
+            .collect(),
         run: "scenarios/run",
         uncertainty: service.bands.as_ref(),
     };

@@ -14,6 +14,7 @@ export const SLIDERS = [
   { name: 'pipeline_delay_years', label: 'Pipeline delay (försening), years', min: 0, max: 10, step: 1, base: 0, show: (v) => `${v} yr` },
   { name: 'care_places_per_100_80_plus', label: 'Care places per 100 persons 80+ (särskilt boende)', min: 5, max: 25, step: 0.5, base: null, show: (v) => fmt(v, 1) },
   { name: 'vacancy_reserve', label: 'Vacancy reserve (omflyttningsreserv)', min: 0, max: 0.03, step: 0.0025, base: null, show: (v) => `${fmt(v * 100, 2)} %` },
+  { name: 'headship_trend', label: 'Household-quotient trend (hushållskvoter), % a year', min: -2, max: 2, step: 0.1, base: 0, show: (v) => `${v > 0 ? '+' : ''}${fmt(v, 1)} %/yr` },
 ];
 
 /** The levers set in `params` (a URLSearchParams), as an object. */
