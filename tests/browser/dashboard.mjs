@@ -154,6 +154,14 @@ async function main() {
     const gapShown = await page.$eval('#panel [data-field="gap"]', (e) => e.dataset.value);
     check(Number(gapShown) === row.gap, `panel gap ${gapShown} ≠ API ${row.gap}`);
     check(await page.locator('#panel svg.pyramid').count() === 1, 'the panel has no population pyramid');
+    // The district's fan: one polygon through low and high of every year with a range.
+    const baseYear = Math.max(...demand.filter((f) => f.properties.observed).map((f) => f.properties.year));
+    const ranged = demand.filter((f) => code(f) === chosen && f.properties.year >= baseYear
+      && typeof f.properties.population_low === 'number' && typeof f.properties.population_high === 'number');
+    check(ranged.length > 0, `the API has no population_low/high for ${chosen}`);
+    const fanPoints = await page.$eval('#panel .panel-population svg polygon.fan', (e) => e.getAttribute('points').trim().split(/\s+/).length);
+    check(fanPoints === 2 * ranged.length, `the panel's fan has ${fanPoints} points, the API ${ranged.length} years with a range`);
+    log(`district fan: ${ranged.length} years with a low–high range drawn in the panel`);
     check(await page.locator('#panel svg.hbars rect.bar').count() >= 4, 'the panel has no demand by dwelling type');
     log(`clicked ${expectedName} (${chosen}): population ${shown.text} in ${horizon} as in the API`);
 

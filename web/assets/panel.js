@@ -1,7 +1,8 @@
-// The district panel: key figures for the chosen year, the age structure at the base year and
-// the horizon, extra dwellings needed by type, and the district's flags with their reasons.
+// The district panel: key figures for the chosen year, the population over the years with the
+// range of past errors (the fan, low–high), the age structure at the base year and the
+// horizon, extra dwellings needed by type, and the district's flags with their reasons.
 
-import { hbars, pyramid, sexPyramid } from './charts.js';
+import { hbars, lineChart, pyramid, sexPyramid } from './charts.js';
 import { fmt, h } from './format.js';
 
 /** Key figures shown for the chosen year: [property, label, decimals]. */
@@ -52,6 +53,20 @@ export function renderPanel(el, ctx) {
       FIGURES.filter(([k]) => k in row).map(([k, label, digits]) =>
         h('tr', {}, h('th', { scope: 'row' }, label),
           h('td', { 'data-field': k, 'data-value': row[k] }, fmt(row[k], digits)))))));
+  }
+  const years = [...ctx.rows.keys()].sort((a, b) => a - b);
+  const pop = years.map((y) => [y, ctx.rows.get(y).population]).filter((p) => typeof p[1] === 'number');
+  const fan = years.filter((y) => y >= ctx.baseYear).map((y) => [y, ctx.rows.get(y)])
+    .filter(([, r]) => typeof r.population_low === 'number' && typeof r.population_high === 'number')
+    .map(([y, r]) => [y, r.population_low, r.population_high]);
+  if (pop.length > 1) {
+    const ys = pop.map((p) => p[1]).concat(fan.map((p) => p[1]));
+    parts.push(h('h3', {}, 'Population (folkmängd)'),
+      h('div', { class: 'panel-population' }, lineChart([{ label: 'population', color: '#1b7837', points: pop }], {
+        width: 420, height: 200, markX: ctx.baseYear, markLabel: `base ${ctx.baseYear}`, yLabel: 'persons',
+        yMin: Math.floor(Math.min(...ys) * 0.9),
+        areas: fan.length ? [{ label: 'range of past errors (10th–90th percentile)', color: '#1b7837', points: fan }] : [],
+      })));
   }
   const py = ctx.pyramid;
   const pa = py?.byYear?.[ctx.baseYear];
