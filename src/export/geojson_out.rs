@@ -5,20 +5,19 @@
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use geo::MapCoords;
 use serde_json::{json, Value as Json};
 
 use super::{atomically, ExportError};
+use crate::api::crs::Crs;
+use crate::api::geojson::write_geometry;
 use crate::layers::Layer;
 
-fn round7(v: f64) -> f64 {
-    (v * 1e7).round() / 1e7
-}
-
-/// A geometry as a GeoJSON geometry object, coordinates rounded to 7 decimals.
-fn geometry_json(g: &geo::Geometry<f64>) -> Json {
-    let rounded = g.map_coords(|c| geo::coord! { x: round7(c.x), y: round7(c.y) });
-    serde_json::to_value(geojson::Geometry::from(&rounded)).unwrap_or(Json::Null)
+/// A geometry as a GeoJSON geometry object in CRS84, 7 decimals: the one GeoJSON geometry
+/// writer, the OGC API's.
+fn geometry_json(g: &geo::Geometry<f64>) -> String {
+    let mut out = String::new();
+    write_geometry(&mut out, g, Crs::Crs84);
+    out
 }
 
 /// Writes `layer` as a FeatureCollection to `target`, one feature per line, with `notes` on the
@@ -28,7 +27,7 @@ pub(super) fn write(target: &Path, layer: &Layer, notes: &[String]) -> Result<()
     let shapes: Vec<String> = layer
         .shapes
         .iter()
-        .map(|s| geometry_json(&s.lonlat).to_string())
+        .map(|s| geometry_json(&s.lonlat))
         .collect();
     atomically(target, |temp| {
         let err = |e: &dyn std::fmt::Display| ExportError::write(target, e);
