@@ -209,25 +209,33 @@ fn every_embedded_dataset_loads_from_memory_as_from_disk() {
     }
 }
 
-/// Piped (as under systemd or into a file), the log is plain text, and `analyze` shows each
-/// stage's time and memory once: in the table at the end.
-#[test]
-fn piped_logs_have_no_colours_and_stage_figures_are_shown_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args(["analyze", "--out"])
-        .arg(dir.path().join("o.gpkg"))
+/// The stderr of `command` run with stderr piped (a terminal's `TERM` set, no `RUST_LOG`,
+/// `NO_COLOR` or `HOUSING_NEED_DATA`), after checking that it succeeded and that the log is plain
+/// lines: no escape sequences (colours, bars) and no carriage returns (redrawn lines).
+fn piped_log(command: &mut Command) -> String {
+    let out = command
+        .env("TERM", "xterm")
         .env_remove("HOUSING_NEED_DATA")
         .env_remove("RUST_LOG")
         .env_remove("NO_COLOR")
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
     assert!(
-        !stderr.contains('\u{1b}'),
-        "ANSI escapes in a piped log: {stderr:?}"
+        !stderr.contains('\u{1b}') && !stderr.contains('\r'),
+        "terminal control in a piped log: {stderr:?}"
     );
+    stderr
+}
+
+/// Piped (as under systemd or into a file), the log is plain text, and `analyze` shows each
+/// stage's time and memory once: in the table at the end.
+#[test]
+fn piped_logs_have_no_colours_and_stage_figures_are_shown_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.gpkg");
+    let stderr = piped_log(bin().args(["analyze", "--out"]).arg(out));
     let figures: Vec<&str> = stderr.lines().filter(|l| l.ends_with(" MB peak")).collect();
     let table = stderr
         .split("time and peak memory per stage:\n")
@@ -340,4 +348,77 @@ fn every_output_carries_the_dataset_notes() {
         );
     }
     assert!(text.contains("demand.csv"), "{text}");
+}
+
+/// Piped, `check` draws no progress bars: no escape sequences, no carriage returns, only lines.
+#[test]
+fn piped_check_draws_no_progress_bars() {
+    let stderr = piped_log(bin().args(["check", "--data"]).arg(manifest()));
+    assert!(
+        stderr.contains("time and peak memory per stage:\n  read districts"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn progress_bars_only_on_a_terminal_that_can_draw_them() {
+    use housing_need::progress::bars_wanted;
+    assert!(bars_wanted(true, None));
+    assert!(bars_wanted(true, Some("xterm-256color".as_ref())));
+    assert!(!bars_wanted(true, Some("dumb".as_ref())));
+    assert!(!bars_wanted(false, Some("xterm".as_ref())));
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), `check` draws a spinner per
+/// stage and a bar with the bytes of the address points read, then clears them.
+#[test]
+fn check_on_a_terminal_draws_a_bar_per_stage() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` (util-linux) to give the command a pseudo-terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let made = bin()
+        .args([
+            "generate",
+            "--districts",
+            "20",
+            "--persons",
+            "200000",
+            "--years",
+            "1",
+        ])
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let toml = dir.path().join("national.toml");
+    let line = format!(
+        "'{}' check --data '{}'",
+        env!("CARGO_BIN_EXE_housing-need"),
+        toml.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("TERM", "xterm")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    // The spinner reads "⠁ read population 0s"; the table's line has spaces after the name.
+    let spinner = shown
+        .match_indices("read population ")
+        .any(|(i, m)| shown[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()));
+    assert!(
+        spinner && shown.contains("\r\u{1b}[2K"),
+        "no stage spinner drawn and cleared: {shown:?}"
+    );
+    assert!(
+        shown.contains("address points [") && shown.contains(" MiB "),
+        "no bar for the address points: {shown:?}"
+    );
+    assert!(shown.contains("ok: "), "{shown}");
 }

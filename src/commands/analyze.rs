@@ -114,7 +114,7 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     stage.end();
     let stage = crate::progress::Stage::start("write");
     let written = crate::export::write(&args.out, &layers, |message| {
-        eprintln!("{message}");
+        crate::progress::suspend(|| eprintln!("{message}"));
     })?;
     stage.end();
     eprintln!("{written}");

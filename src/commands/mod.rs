@@ -96,7 +96,8 @@ pub fn run(cli: Cli) -> crate::Result<ExitCode> {
 
 /// Logs to stderr with an env filter (`RUST_LOG`), defaulting to `info` (or more with `-v`).
 /// Colours only when stderr is a terminal and `NO_COLOR` is unset or empty (see
-/// [`log_colours`]): piped, redirected or under systemd the lines are plain text.
+/// [`log_colours`]): piped, redirected or under systemd the lines are plain text. Live progress
+/// bars likewise only on a terminal ([`crate::progress::bars_wanted`]).
 pub fn init_tracing(verbose: u8) {
     use std::io::IsTerminal as _;
     let default = match verbose {
@@ -110,9 +111,15 @@ pub fn init_tracing(verbose: u8) {
         std::io::stderr().is_terminal(),
         std::env::var_os("NO_COLOR").as_deref(),
     );
+    if crate::progress::bars_wanted(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("TERM").as_deref(),
+    ) {
+        crate::progress::show_bars();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| crate::progress::LogWriter)
         .with_ansi(colours)
         .init();
 }

@@ -89,13 +89,22 @@ pub(crate) fn address_points(
                 }
             }
             let reproject = opened.reproject;
-            let capacity = layer.layer.try_feature_count().unwrap_or(0).min(10_000_000) as usize;
+            let features = layer.layer.try_feature_count();
+            let capacity = features.unwrap_or(0).min(10_000_000) as usize;
+            let count = crate::progress::Count::start(
+                "address points",
+                features,
+                crate::progress::Unit::Rows,
+            );
             let mut points: Vec<AddressRow> = Vec::with_capacity(capacity);
             let mut xs: Vec<f64> = Vec::with_capacity(capacity);
             let mut ys: Vec<f64> = Vec::with_capacity(capacity);
             let mut read = 0u64;
             rows::read_with(layer, &cols, src, found, |row, found| {
                 read += 1;
+                if read.is_multiple_of(65_536) {
+                    count.add(65_536);
+                }
                 let xy = match point_xy(row.record.geometry()) {
                     Ok(xy) => Some(xy),
                     Err(message) => {
@@ -121,6 +130,7 @@ pub(crate) fn address_points(
                     ys.push(y);
                 }
             });
+            drop(count);
             if read == 0 {
                 found.warning(Finding::new(&file, "has no address points"));
             }

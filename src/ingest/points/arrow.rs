@@ -81,6 +81,12 @@ pub(super) fn read(
         _ => None,
     };
     let index = reproject.and(ctx.districts.index());
+    // Rows read, out of the feature count when GDAL knows it without a pass over the layer.
+    let count = crate::progress::Count::start(
+        "address points",
+        layer.try_feature_count(),
+        crate::progress::Unit::Rows,
+    );
     let mut batches = match arrow_stream::batches(layer) {
         Ok(b) => b,
         Err(why) => {
@@ -177,6 +183,7 @@ pub(super) fn read(
                         break;
                     }
                     key += rows;
+                    count.add(rows);
                 }
                 Err(e) => {
                     failure = Some(Tally::failed(&format!("cannot read: {e}")));

@@ -250,12 +250,18 @@ pub(super) fn read(
             return Some(None);
         }
     };
+    let count = crate::progress::Count::start(
+        "address points",
+        Some(size.saturating_sub(data_start)),
+        crate::progress::Unit::Bytes,
+    );
     let parts: Vec<Tally> = std::thread::scope(|scope| {
         let handles: Vec<_> = ranges
             .iter()
             .map(|&(start, end)| {
-                let layout = &layout;
-                scope.spawn(move || read_range(ctx, csv, src, layout, index, start, end))
+                let (layout, count) = (&layout, &count);
+                let range = Range { start, end, count };
+                scope.spawn(move || read_range(ctx, csv, src, layout, index, range))
             })
             .collect();
         handles
@@ -315,16 +321,26 @@ fn split_ranges(
     Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
 }
 
-/// Reads rows in `[start, end)` of the file.
+/// A byte range `[start, end)` of the file, and the count of bytes read it adds to.
+struct Range<'c> {
+    start: u64,
+    end: u64,
+    count: &'c crate::progress::Count,
+}
+
+/// Bytes a reader reads before adding them to the shared count.
+const COUNT_EVERY: u64 = 1 << 20;
+
+/// Reads rows in `range` of the file.
 fn read_range(
     ctx: &Ctx<'_>,
     csv: &DirectCsv,
     src: &TableSource,
     layout: &Layout,
     index: Option<&DistrictIndex<'_>>,
-    start: u64,
-    end: u64,
+    range: Range<'_>,
 ) -> Tally {
+    let Range { start, end, count } = range;
     let mut part = Tally::empty();
     let mut file = match File::open(&csv.file) {
         Ok(f) => f,
@@ -351,12 +367,16 @@ fn read_range(
     let mut pending: Vec<Pending> = Vec::with_capacity(BATCH);
     let mut line = Vec::with_capacity(256);
     let mut cells: Vec<(usize, usize)> = Vec::with_capacity(layout.columns);
+    let mut uncounted = 0u64;
     loop {
         line.clear();
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(n) => uncounted += n as u64,
             Err(e) => return Tally::failed(&format!("cannot read file: {e}")),
+        }
+        if uncounted >= COUNT_EVERY {
+            count.add(std::mem::take(&mut uncounted));
         }
         while matches!(line.last(), Some(b'\n' | b'\r')) {
             line.pop();
@@ -465,6 +485,7 @@ fn read_range(
         target,
         &mut found,
     );
+    count.add(uncounted);
     part.finish();
     part.add_problems(0, found.problems);
     part
