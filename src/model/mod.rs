@@ -548,6 +548,9 @@ pub fn run(dataset: &Dataset, params: &ModelParams) -> ModelRun {
         }
         municipal.push((year, control));
     }
+    // The single-year state is not needed any more: freed before the rows are made, so that a
+    // run holds less at its peak.
+    drop(pop);
     if clamped > 0.5 {
         notes.push(format!(
             "{} persons would have been negative (more net out-migration than people in an \
