@@ -120,7 +120,7 @@ impl Count {
                     while !stop.load(Ordering::Relaxed) {
                         bar.set_position(done.load(Ordering::Relaxed));
                         bar.tick();
-                        std::thread::sleep(TICK);
+                        std::thread::park_timeout(TICK);
                     }
                 })
             };
@@ -139,6 +139,7 @@ impl Drop for Count {
     fn drop(&mut self) {
         if let Some((bar, stop, ticker)) = self.shown.take() {
             stop.store(true, Ordering::Relaxed);
+            ticker.thread().unpark();
             let _ = ticker.join();
             clear(bar);
         }
