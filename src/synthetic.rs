@@ -20,7 +20,7 @@ use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{
     Feature, FieldDefn, Geometry, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType,
 };
-use gdal::DriverManager;
+use gdal::{Dataset, DriverManager};
 
 /// The base (latest) year of a generated dataset; earlier years count back from it.
 pub const BASE_YEAR: i32 = 2018;
@@ -530,6 +530,26 @@ impl Csv {
     }
 }
 
+/// A new, empty vector file of GDAL's `driver` at `file` (a file already there is removed
+/// first), with SWEREF 99 TM (EPSG:3006) for its layers.
+fn create_fresh(file: &Path, driver: &str) -> Result<(Dataset, SpatialRef), GenerateError> {
+    let gdal_err = |source| GenerateError::Gdal {
+        file: file.to_path_buf(),
+        source,
+    };
+    if file.exists() {
+        std::fs::remove_file(file).map_err(|source| GenerateError::Io {
+            file: file.to_path_buf(),
+            source,
+        })?;
+    }
+    let dataset = DriverManager::get_driver_by_name(driver)
+        .and_then(|d| d.create_vector_only(file))
+        .map_err(gdal_err)?;
+    let srs = SpatialRef::from_epsg(3006).map_err(gdal_err)?;
+    Ok((dataset, srs))
+}
+
 /// The address points of `address_points.csv` (just written) as a GDAL layer
 /// `address_points` (GeoPackage in one transaction, or FlatGeobuf), EPSG:3006.
 fn write_point_layer(dir: &Path, format: PointFormat) -> Result<(), GenerateError> {
@@ -539,16 +559,7 @@ fn write_point_layer(dir: &Path, format: PointFormat) -> Result<(), GenerateErro
         file: file.clone(),
         source,
     };
-    if file.exists() {
-        std::fs::remove_file(&file).map_err(|source| GenerateError::Io {
-            file: file.clone(),
-            source,
-        })?;
-    }
-    let mut dataset = DriverManager::get_driver_by_name(driver)
-        .and_then(|d| d.create_vector_only(&file))
-        .map_err(gdal_err)?;
-    let srs = SpatialRef::from_epsg(3006).map_err(gdal_err)?;
+    let (mut dataset, srs) = create_fresh(&file, driver)?;
     {
         let options = ["SPATIAL_INDEX=NO"];
         let layer = dataset
@@ -626,16 +637,7 @@ fn write_districts(dir: &Path, scale: &Scale, cols: usize) -> Result<(), Generat
         file: file.clone(),
         source,
     };
-    if file.exists() {
-        std::fs::remove_file(&file).map_err(|source| GenerateError::Io {
-            file: file.clone(),
-            source,
-        })?;
-    }
-    let mut ds = DriverManager::get_driver_by_name("GPKG")
-        .and_then(|d| d.create_vector_only(&file))
-        .map_err(gdal_err)?;
-    let srs = SpatialRef::from_epsg(3006).map_err(gdal_err)?;
+    let (mut ds, srs) = create_fresh(&file, "GPKG")?;
     ds.create_layer(LayerOptions {
         name: "deso",
         srs: Some(&srs),
