@@ -21,6 +21,22 @@ pub struct PopulationRecord {
     pub persons: f64,
 }
 
+impl PopulationRecord {
+    /// The record of one summed cell: `((district, year, sex, band), persons)`, as the readers
+    /// that add up counts into a map keyed by the cell produce them.
+    pub fn from_sum(
+        ((district, year, sex, band), persons): ((usize, i32, Sex, usize), f64),
+    ) -> Self {
+        Self {
+            district,
+            year,
+            sex,
+            band,
+            persons,
+        }
+    }
+}
+
 /// In- and out-migrants (inflyttade, utflyttade) of one sex and band during one year.
 /// `district` is `None` for a municipal table that the model spreads over districts.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,13 +28,7 @@ pub(super) fn records(
     let mut out: Vec<PopulationRecord> = summed
         .sums
         .into_iter()
-        .map(|((district, year, sex, band), persons)| PopulationRecord {
-            district,
-            year,
-            sex,
-            band,
-            persons,
-        })
+        .map(PopulationRecord::from_sum)
         .collect();
     out.sort_by(|a, b| {
         (a.district, a.year, a.sex, a.band).cmp(&(b.district, b.year, b.sex, b.band))

@@ -697,15 +697,7 @@ pub(crate) fn population(
         *sums.entry((district, year, sex, band)).or_default() += c.value.unwrap_or(0.0);
     }
     warn_missing(&t, missing, found);
-    sums.into_iter()
-        .map(|((district, year, sex, band), persons)| PopulationRecord {
-            district,
-            year,
-            sex,
-            band,
-            persons,
-        })
-        .collect()
+    sums.into_iter().map(PopulationRecord::from_sum).collect()
 }
 
 /// A `[migration]` part from an SCB file: `Inflyttningar` and `Utflyttningar` (or the measures
