@@ -25,7 +25,7 @@ use gdal::cpl::CslStringList;
 use gdal::vector::{Layer, LayerAccess, LayerCaps};
 
 /// Features per batch (GDAL's default, named so it does not change under us).
-const FEATURES_PER_BATCH: usize = 65_536;
+pub(crate) const FEATURES_PER_BATCH: usize = 65_536;
 
 /// The record batches of one layer, in feature order; the first column is the FID.
 pub(crate) struct Batches<'l> {

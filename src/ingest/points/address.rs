@@ -76,8 +76,7 @@ pub(crate) fn address_points(
                 return (Vec::new(), Vec::new());
             };
             if src.columnar != Some(false) {
-                let (crs, rp) = (opened.crs.as_ref(), opened.reproject.as_ref());
-                match arrow::read(ctx, &file, layer.layer, crs, rp, &cols, found) {
+                match arrow::read(ctx, &file, layer.layer, &opened, &cols, found) {
                     Some(Some(summed)) => {
                         if summed.read == 0 {
                             found.warning(Finding::new(&file, "has no address points"));

@@ -5,11 +5,15 @@
 //! field into a `String` is most of the work. Here GDAL hands over batches of 65,536 rows in
 //! columns (drivers with their own columnar reader, such as GeoPackage, FlatGeobuf and
 //! (Geo)Parquet, without building features at all; others through GDAL's generic one); only
-//! the geometry, the FID and the four needed fields are read. The main thread pulls batches
-//! from GDAL (one layer is read by one thread) while every core parses the point WKB and the
-//! values and adds the rows up through the same [`super::sum`] tallies as the direct CSV
-//! reader. GDAL's side is then most of the time: at 3 million rows about 1.9 of 2.3 s from
-//! GeoPackage (the debug line says how much for each read).
+//! the geometry, the FID and the four needed fields are read. Every row is parsed (point WKB
+//! and values) and added up through the same [`super::sum`] tallies as the direct CSV reader.
+//!
+//! GDAL's side is most of the time (at 3 million rows about 1.9 of 2.3 s from GeoPackage), and
+//! one GDAL layer is read by one thread. So a GeoPackage is read by one thread per core, each
+//! with the file opened anew and an attribute filter on its own range of FIDs (which SQLite
+//! answers from the rowid index, reading only that range), each parsing and adding up its own
+//! batches. Other formats are read by one thread pulling batches from GDAL while every core
+//! parses them (the debug line says how long GDAL took).
 //!
 //! Values are checked by the same rules and with the same messages as feature by feature: a
 //! value is turned into text (as GDAL's `GetFieldAsString` writes it) only when it is not
@@ -31,6 +35,7 @@ use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{geometry_type_to_name, Layer, LayerAccess};
 
 use super::sum::{self, Lookup, Pending, Rows, Summed, Tally, Target};
+use super::Opened;
 use crate::domain::Sex;
 use crate::ingest::arrow_stream::{self, Batch};
 use crate::ingest::codes::{parse_band, parse_sex};
@@ -44,19 +49,21 @@ use crate::ingest::{values, Ctx, Finding, Findings};
 pub(super) type Read = Option<Summed>;
 
 /// Reads and sums the address points of `layer` through GDAL's Arrow stream. `cols` are the
-/// layer's fields for year, sex, age band and persons (as found by the caller); `reproject`
-/// is `None` when the layer's CRS is unusable (a problem already recorded): then the rows are
-/// validated but not located. `None` when the layer should be read feature by feature
+/// layer's fields for year, sex, age band and persons (as found by the caller). When
+/// `opened.reproject` is `None` (the layer's CRS is unusable, a problem already recorded) the
+/// rows are validated but not located; with `opened.reopen` (a GeoPackage) they are read by
+/// one reader per range of FIDs. `None` when the layer should be read feature by feature
 /// (nothing has been recorded then).
 pub(super) fn read(
     ctx: &Ctx<'_>,
     file: &Path,
     layer: &mut Layer<'_>,
-    crs: Option<&SpatialRef>,
-    reproject: Option<&Reprojector>,
+    opened: &Opened,
     cols: &Columns,
     found: &mut Findings,
 ) -> Option<Read> {
+    let (crs, reproject) = (opened.crs.as_ref(), opened.reproject.as_ref());
+    let reopen = opened.reopen.as_ref();
     let fallback = |why: &str| {
         tracing::debug!("{}: reading feature by feature: {why}", file.display());
     };
@@ -82,12 +89,10 @@ pub(super) fn read(
     };
     let index = reproject.and(ctx.districts.index());
     // Rows read, out of the feature count when GDAL knows it without a pass over the layer.
-    let count = crate::progress::Count::start(
-        "address points",
-        layer.try_feature_count(),
-        crate::progress::Unit::Rows,
-    );
-    let mut batches = match arrow_stream::batches(layer) {
+    let features = layer.try_feature_count();
+    let count =
+        crate::progress::Count::start("address points", features, crate::progress::Unit::Rows);
+    let batches = match arrow_stream::batches(layer) {
         Ok(b) => b,
         Err(why) => {
             fallback(&why);
@@ -123,7 +128,7 @@ pub(super) fn read(
     let layout = Layout {
         fid: batches.fid_column.clone(),
         geometry,
-        fields,
+        fields: fields.clone(),
         names,
     };
     let target = Target {
@@ -136,77 +141,27 @@ pub(super) fn read(
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 16);
-    let (tx, rx) = mpsc::sync_channel::<(u64, Batch<'_>)>(threads);
-    // Shared by the workers only: when every worker has stopped (even by a panic) the receiver
-    // is gone and sending fails, so the main thread never waits on a full channel for nobody.
-    let rx = Arc::new(Mutex::new(rx));
-    let mut tallies: Vec<Tally> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                let (rx, layout) = (Arc::clone(&rx), &layout);
-                let reproject_from = reproject_from.as_deref();
-                scope.spawn(move || {
-                    let reproject = match reproject_from.map(sum::reprojector) {
-                        None => None,
-                        Some(Ok(r)) => Some(r),
-                        Some(Err(why)) => return Tally::failed(&why),
-                    };
-                    let mut worker = Worker::new(ctx, layout, target, reproject);
-                    loop {
-                        let next = match rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        match next {
-                            Ok((key, batch)) => worker.batch(key, &batch),
-                            Err(_) => break,
-                        }
-                    }
-                    worker.tally.finish();
-                    worker.tally
-                })
-            })
-            .collect();
-        drop(rx);
-        let mut key = 0u64;
-        let mut failure = None;
-        // Time the main thread spends in GDAL, for the debug line below.
-        let mut in_gdal = std::time::Duration::ZERO;
-        loop {
-            let asked = std::time::Instant::now();
-            let Some(batch) = batches.next() else { break };
-            in_gdal += asked.elapsed();
-            match batch {
-                Ok(batch) => {
-                    let rows = batch.rows() as u64;
-                    if tx.send((key, batch)).is_err() {
-                        break;
-                    }
-                    key += rows;
-                    count.add(rows);
-                }
-                Err(e) => {
-                    failure = Some(Tally::failed(&format!("cannot read: {e}")));
-                    break;
-                }
-            }
-        }
-        drop(tx);
-        tracing::debug!(
-            "{}: GDAL gave {key} rows in {:.2} s",
-            file.display(),
-            in_gdal.as_secs_f64()
-        );
-        let mut tallies: Vec<Tally> = workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
-            })
-            .collect();
-        tallies.extend(failure);
-        tallies
+    let reader = Reader {
+        ctx,
+        layout: &layout,
+        target,
+        reproject_from: reproject_from.as_deref(),
+        count: &count,
+    };
+    let ranges = reopen.filter(|_| {
+        threads > 1 && features.is_some_and(|n| n >= FEATURES_PER_RANGE * threads as u64)
     });
+    let mut tallies = match (ranges, features) {
+        (Some(reopen), Some(features)) => {
+            drop(batches);
+            tracing::debug!(
+                "{}: {threads} readers, each its own range of FIDs",
+                file.display()
+            );
+            reader.fid_ranges(reopen, &keep, fid_ranges(features, threads))
+        }
+        _ => reader.one_stream(batches, threads),
+    };
     let summed = sum::merge(
         file,
         std::mem::take(&mut tallies),
@@ -221,6 +176,224 @@ pub(super) fn read(
         return Some(None);
     }
     Some(Some(summed))
+}
+
+/// Fewest features per reader before a GeoPackage is read by several (below it one stream and
+/// parallel parsing are as fast).
+const FEATURES_PER_RANGE: u64 = arrow_stream::FEATURES_PER_BATCH as u64 / 2;
+
+/// How to open a layer's file once more, for a reader of its own in another thread: given for
+/// a GeoPackage, where a range of FIDs is read through SQLite's rowid index, so each reader
+/// reads only its own rows.
+pub(super) struct Reopen {
+    /// The file GDAL opens.
+    pub path: std::path::PathBuf,
+    pub open_options: Vec<String>,
+    pub layer: String,
+}
+
+/// `threads` ranges of FIDs covering every FID, for a layer of `features` numbered from 1 (a
+/// GeoPackage written in one go): each but the first from its bound on, each but the last up to
+/// the next one's bound. FIDs numbered otherwise are still all read, once; only the balance
+/// between the ranges suffers.
+fn fid_ranges(features: u64, threads: usize) -> Vec<(Option<i64>, Option<i64>)> {
+    let n = threads.max(1) as u64;
+    let bound = |k: u64| i64::try_from(1 + features * k / n).unwrap_or(i64::MAX);
+    (0..n)
+        .map(|k| ((k > 0).then(|| bound(k)), (k + 1 < n).then(|| bound(k + 1))))
+        .collect()
+}
+
+/// An attribute filter selecting FIDs from `from` (inclusive) up to `to` (exclusive).
+fn fid_filter(fid: &str, (from, to): (Option<i64>, Option<i64>)) -> String {
+    let column = format!("\"{}\"", fid.replace('"', "\"\""));
+    match (from, to) {
+        (Some(a), Some(b)) => format!("{column} >= {a} AND {column} < {b}"),
+        (Some(a), None) => format!("{column} >= {a}"),
+        (None, Some(b)) => format!("{column} < {b}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// What every reader thread shares.
+struct Reader<'a> {
+    ctx: &'a Ctx<'a>,
+    layout: &'a Layout<'a>,
+    target: Target<'a>,
+    /// The layer's CRS as WKT when it is not EPSG:3006 (each thread makes its own transform).
+    reproject_from: Option<&'a str>,
+    count: &'a crate::progress::Count,
+}
+
+impl Reader<'_> {
+    /// A worker with its own transform (why not, when the transform cannot be made).
+    fn worker(&self) -> Result<Worker<'_>, String> {
+        let reproject = self.reproject_from.map(sum::reprojector).transpose()?;
+        Ok(Worker::new(self.ctx, self.layout, self.target, reproject))
+    }
+
+    /// One stream read by this thread, its batches parsed and added up by `threads` workers.
+    fn one_stream(&self, mut batches: arrow_stream::Batches<'_>, threads: usize) -> Vec<Tally> {
+        let file = self.target.file;
+        let (tx, rx) = mpsc::sync_channel::<(u64, Batch<'_>)>(threads);
+        // Shared by the workers only: when every worker has stopped (even by a panic) the
+        // receiver is gone and sending fails, so this thread never waits on a full channel for
+        // nobody.
+        let rx = Arc::new(Mutex::new(rx));
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let rx = Arc::clone(&rx);
+                    scope.spawn(move || {
+                        let mut worker = match self.worker() {
+                            Ok(w) => w,
+                            Err(why) => return Tally::failed(&why),
+                        };
+                        loop {
+                            let next = match rx.lock() {
+                                Ok(rx) => rx.recv(),
+                                Err(_) => break,
+                            };
+                            match next {
+                                Ok((key, batch)) => worker.batch(key, &batch),
+                                Err(_) => break,
+                            }
+                        }
+                        worker.tally.finish();
+                        worker.tally
+                    })
+                })
+                .collect();
+            drop(rx);
+            let mut key = 0u64;
+            let mut failure = None;
+            // Time this thread spends in GDAL, for the debug line below.
+            let mut in_gdal = std::time::Duration::ZERO;
+            loop {
+                let asked = std::time::Instant::now();
+                let Some(batch) = batches.next() else { break };
+                in_gdal += asked.elapsed();
+                match batch {
+                    Ok(batch) => {
+                        let rows = batch.rows() as u64;
+                        if tx.send((key, batch)).is_err() {
+                            break;
+                        }
+                        key += rows;
+                        self.count.add(rows);
+                    }
+                    Err(e) => {
+                        failure = Some(Tally::failed(&format!("cannot read: {e}")));
+                        break;
+                    }
+                }
+            }
+            drop(tx);
+            tracing::debug!(
+                "{}: GDAL gave {key} rows in {:.2} s",
+                file.display(),
+                in_gdal.as_secs_f64()
+            );
+            let mut tallies: Vec<Tally> = workers
+                .into_iter()
+                .map(|w| {
+                    w.join()
+                        .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
+                })
+                .collect();
+            tallies.extend(failure);
+            tallies
+        })
+    }
+
+    /// One thread per range of FIDs, each opening the file anew, reading its range through its
+    /// own stream and adding it up. A batch's order key is the FID of its first row, so
+    /// problems and examples keep the file's order across ranges.
+    fn fid_ranges(
+        &self,
+        reopen: &Reopen,
+        keep: &[&str],
+        ranges: Vec<(Option<i64>, Option<i64>)>,
+    ) -> Vec<Tally> {
+        std::thread::scope(|scope| {
+            let readers: Vec<_> = ranges
+                .into_iter()
+                .map(|range| scope.spawn(move || self.fid_range(reopen, keep, range)))
+                .collect();
+            readers
+                .into_iter()
+                .map(|r| {
+                    r.join()
+                        .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
+                })
+                .collect()
+        })
+    }
+
+    /// Reads and adds up the rows of one range of FIDs (see [`Self::fid_ranges`]).
+    fn fid_range(
+        &self,
+        reopen: &Reopen,
+        keep: &[&str],
+        range: (Option<i64>, Option<i64>),
+    ) -> Tally {
+        let failed = |why: String| Tally::failed(&format!("cannot read: {why}"));
+        let options: Vec<&str> = reopen.open_options.iter().map(String::as_str).collect();
+        let dataset = match gdal::Dataset::open_ex(
+            &reopen.path,
+            gdal::DatasetOptions {
+                open_flags: gdal::GdalOpenFlags::GDAL_OF_VECTOR
+                    | gdal::GdalOpenFlags::GDAL_OF_READONLY,
+                open_options: (!options.is_empty()).then_some(options.as_slice()),
+                ..Default::default()
+            },
+        ) {
+            Ok(d) => d,
+            Err(e) => return failed(e.to_string()),
+        };
+        let mut layer = match dataset.layer_by_name(&reopen.layer) {
+            Ok(l) => l,
+            Err(e) => return failed(e.to_string()),
+        };
+        if let Err(why) = arrow_stream::keep_only_fields(&mut layer, keep) {
+            return failed(why);
+        }
+        if let Err(e) = layer.set_attribute_filter(&fid_filter(&self.layout.fid, range)) {
+            return failed(e.to_string());
+        }
+        let batches = match arrow_stream::batches(&mut layer) {
+            Ok(b) => b,
+            Err(why) => return failed(why),
+        };
+        let mut worker = match self.worker() {
+            Ok(w) => w,
+            Err(why) => return Tally::failed(&why),
+        };
+        let mut key = range.0.and_then(|a| u64::try_from(a).ok()).unwrap_or(0);
+        for batch in batches {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(why) => {
+                    worker.tally.failure = Some(format!("cannot read: {why}"));
+                    break;
+                }
+            };
+            // The first FID of the batch (FIDs ascend within a range), else on from the last.
+            key = batch
+                .column(&self.layout.fid)
+                .and_then(|a| a.as_any().downcast_ref::<Int64Array>())
+                .filter(|f| !f.is_empty() && !f.is_null(0))
+                .and_then(|f| u64::try_from(f.value(0)).ok())
+                .unwrap_or(key)
+                .max(key);
+            let rows = batch.rows() as u64;
+            worker.batch(key, &batch);
+            key += rows;
+            self.count.add(rows);
+        }
+        worker.tally.finish();
+        worker.tally
+    }
 }
 
 /// True when `srs` is SWEREF 99 TM itself (no transform needed).

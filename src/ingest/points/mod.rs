@@ -51,6 +51,8 @@ struct Opened {
     crs: Option<SpatialRef>,
     reproject: Option<Reprojector>,
     has_geometry: bool,
+    /// How to open the layer again in another thread (a GeoPackage file only).
+    reopen: Option<arrow::Reopen>,
 }
 
 /// Opens the layer of a point part (`part`, source `name`) and hands its rows and what was
@@ -83,6 +85,12 @@ fn read_layer<T: Default>(
         None
     };
     let reproject = crs.as_ref().and_then(|c| Reprojector::new(c, &file, found));
+    let reopen =
+        (source.dataset.driver().short_name() == "GPKG" && file.is_file()).then(|| arrow::Reopen {
+            path: file.clone(),
+            open_options: src.open_options.clone(),
+            layer: layer.name(),
+        });
     let mut rows = LayerRows {
         file: &file,
         layer: &mut layer,
@@ -91,6 +99,7 @@ fn read_layer<T: Default>(
         crs,
         reproject,
         has_geometry,
+        reopen,
     };
     read(&mut rows, opened, found)
 }
