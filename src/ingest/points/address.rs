@@ -4,9 +4,10 @@
 //!
 //! Address points are the big input (about 100,000 rows in the default dataset, 30 million at
 //! national scale): a plain CSV with coordinate columns is read by [`super::direct_csv`] in
-//! parallel, a layer GDAL can stream as Arrow batches by [`super::arrow`] (unless the manifest
-//! says `columnar = false`); anything else goes through GDAL here, feature by feature into flat
-//! arrays, reprojected in batches and located through [`crate::domain::DistrictIndex`].
+//! parallel, a FlatGeobuf file by [`super::direct_fgb`], a layer GDAL can stream as Arrow
+//! batches by [`super::arrow`] (unless the manifest says `columnar = false`); anything else
+//! goes through GDAL here, feature by feature into flat arrays, reprojected in batches and
+//! located through [`crate::domain::DistrictIndex`].
 
 use std::collections::HashMap;
 
@@ -16,7 +17,7 @@ use geo::Point;
 use super::direct_csv::{self, DirectCsv};
 use super::join;
 use super::sum::Summed;
-use super::{arrow, point_xy};
+use super::{arrow, direct_fgb, point_xy};
 use super::{read_layer, ADDRESS_POINTS, EXAMPLES};
 use crate::domain::{PopulationRecord, Residence, Sex};
 use crate::ingest::codes::parse_band;
@@ -76,7 +77,11 @@ pub(crate) fn address_points(
                 return (Vec::new(), Vec::new());
             };
             if src.columnar != Some(false) {
-                match arrow::read(ctx, &file, layer.layer, &opened, &cols, found) {
+                let read = match direct_fgb::read(ctx, &file, layer.layer, &opened, &cols, found) {
+                    Some(read) => Some(read),
+                    None => arrow::read(ctx, &file, layer.layer, &opened, &cols, found),
+                };
+                match read {
                     Some(Some(summed)) => {
                         if summed.read == 0 {
                             found.warning(Finding::new(&file, "has no address points"));

@@ -62,7 +62,7 @@ pub(super) fn read(
     cols: &Columns,
     found: &mut Findings,
 ) -> Option<Read> {
-    let (crs, reproject) = (opened.crs.as_ref(), opened.reproject.as_ref());
+    let reproject = opened.reproject.as_ref();
     let reopen = opened.reopen.as_ref();
     let fallback = |why: &str| {
         tracing::debug!("{}: reading feature by feature: {why}", file.display());
@@ -76,16 +76,12 @@ pub(super) fn read(
         fallback(&why);
         return None;
     }
-    // The CRS as text, for every thread's own transforms; `None` when already EPSG:3006.
-    let reproject_from = match (crs, reproject) {
-        (Some(srs), Some(_)) if !is_sweref(srs) => match srs.to_wkt() {
-            Ok(wkt) => Some(wkt),
-            Err(e) => {
-                fallback(&format!("the CRS has no WKT: {e}"));
-                return None;
-            }
-        },
-        _ => None,
+    let reproject_from = match reproject_from(opened) {
+        Ok(wkt) => wkt,
+        Err(why) => {
+            fallback(&why);
+            return None;
+        }
     };
     let index = reproject.and(ctx.districts.index());
     // Rows read, out of the feature count when GDAL knows it without a pass over the layer.
@@ -396,19 +392,31 @@ impl Reader<'_> {
     }
 }
 
+/// The layer's CRS as WKT, for every thread's own transforms, when its points are located and
+/// it is not EPSG:3006 already; an error says why it cannot be had.
+pub(super) fn reproject_from(opened: &Opened) -> Result<Option<String>, String> {
+    match (&opened.crs, &opened.reproject) {
+        (Some(srs), Some(_)) if !is_sweref(srs) => srs
+            .to_wkt()
+            .map(Some)
+            .map_err(|e| format!("the CRS has no WKT: {e}")),
+        _ => Ok(None),
+    }
+}
+
 /// True when `srs` is SWEREF 99 TM itself (no transform needed).
 fn is_sweref(srs: &SpatialRef) -> bool {
     srs.auth_name().as_deref() == Some("EPSG") && srs.auth_code().ok() == Some(SWEREF99TM as i32)
 }
 
 /// Where the needed columns are in the batches.
-struct Layout<'a> {
-    fid: String,
-    geometry: String,
+pub(super) struct Layout<'a> {
+    pub fid: String,
+    pub geometry: String,
     /// Layer field names of year, sex, age band and persons (`None`: not in the layer).
-    fields: Vec<Option<String>>,
+    pub fields: Vec<Option<String>>,
     /// The same as named in messages (the manifest's names).
-    names: [&'a str; 4],
+    pub names: [&'a str; 4],
 }
 
 /// Whether attribute columns of type `t` are read here (text, integers, reals).
@@ -440,7 +448,7 @@ enum Column<'b> {
 }
 
 /// One cell's value, borrowed from its column.
-enum Value<'b> {
+pub(super) enum Value<'b> {
     Null,
     Text(&'b str),
     Int(i64),
@@ -601,8 +609,14 @@ fn wkb_point(wkb: Option<&[u8]>) -> Result<(f64, f64), String> {
     let (Some(x), Some(y)) = (f64_at(body), f64_at(body + 8)) else {
         return empty();
     };
+    point(x, y)
+}
+
+/// A point's coordinates, or why they are none, in the words of the feature-by-feature reader
+/// (GDAL takes a point of two NaN for an empty one).
+pub(super) fn point(x: f64, y: f64) -> Result<(f64, f64), String> {
     if x.is_nan() && y.is_nan() {
-        empty()
+        Err("empty or missing geometry".into())
     } else if x.is_finite() && y.is_finite() {
         Ok((x, y))
     } else {
@@ -644,12 +658,12 @@ impl<'b> Wkb<'b> {
 }
 
 /// One reader thread: its tally and what it keeps between batches.
-struct Worker<'a> {
+pub(super) struct Worker<'a> {
     ctx: &'a Ctx<'a>,
     layout: &'a Layout<'a>,
     target: Target<'a>,
     reproject: Option<Reprojector>,
-    tally: Tally,
+    pub tally: Tally,
     sexes: Lookup<Sex>,
     bands: Lookup<usize>,
     pending: Vec<Pending>,
@@ -657,7 +671,7 @@ struct Worker<'a> {
 }
 
 impl<'a> Worker<'a> {
-    fn new(
+    pub(super) fn new(
         ctx: &'a Ctx<'a>,
         layout: &'a Layout<'a>,
         target: Target<'a>,
@@ -681,16 +695,16 @@ impl<'a> Worker<'a> {
     fn batch(&mut self, key: u64, batch: &Batch<'_>) {
         let rows = batch.rows();
         let layout = self.layout;
-        let file = self.target.file.to_path_buf();
         let mut found = Findings::default();
         self.tally.rows += rows as u64;
         let fids = batch
             .column(&layout.fid)
             .and_then(|a| a.as_any().downcast_ref::<Int64Array>());
         let Some(wkb) = batch.column(&layout.geometry).and_then(Wkb::of) else {
+            let file = self.target.file;
             self.tally.add_problems(
                 key,
-                vec![Finding::new(&file, "cannot read: no geometry column")],
+                vec![Finding::new(file, "cannot read: no geometry column")],
             );
             return;
         };
@@ -699,74 +713,97 @@ impl<'a> Worker<'a> {
             .iter()
             .map(|f| Column::of(batch, f.as_deref()))
             .collect();
-        let names = &layout.names;
         for i in 0..rows {
             let fid = fids
                 .filter(|f| !f.is_null(i))
                 .map(|f| f.value(i))
                 .and_then(|v| u64::try_from(v).ok());
-            let cells = Location {
-                file: &file,
-                row: fid,
-            };
-            let xy = wkb_point(wkb.get(i))
-                .map_err(|message| {
-                    let at = Finding::new(&file, message).at_row(fid);
-                    found.problem(at.in_field("geometry"));
-                })
-                .ok();
-            let year = match (&layout.fields[0], columns[0].value(i)) {
-                (None, _) => self.ctx.manifest.population.year,
-                (Some(_), Value::Int(y)) if (1800..=2200).contains(&y) => Some(y as i32),
-                (Some(_), v) => {
-                    cells.parse(names[0], v.text(&mut self.text), values::year, &mut found)
-                }
-            };
-            let sex = if layout.fields[1].is_some() {
-                let v = columns[1].value(i);
-                let text = &mut self.text;
-                let mut parse =
-                    |found: &mut Findings| cells.parse(names[1], v.text(text), parse_sex, found);
-                match v.bytes() {
-                    Some(raw) => self.sexes.get_or(raw, || parse(&mut found)),
-                    None => parse(&mut found),
-                }
-            } else {
-                Some(Sex::Total)
-            };
-            let band = {
-                let v = columns[2].value(i);
-                let text = &mut self.text;
-                let ctx = self.ctx;
-                let mut parse = |found: &mut Findings| {
-                    cells.parse(names[2], v.text(text), |s| parse_band(ctx, s), found)
-                };
-                match v.bytes() {
-                    Some(raw) => self.bands.get_or(raw, || parse(&mut found)),
-                    None => parse(&mut found),
-                }
-            };
-            let persons = match columns[3].value(i) {
-                Value::Int(n) if n >= 0 => Some(n as f64),
-                Value::Real(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Some(n),
-                v => cells.parse(names[3], v.text(&mut self.text), values::count, &mut found),
-            };
-            if let (Some((x, y)), Some(year), Some(sex), Some(band), Some(persons)) =
-                (xy, year, sex, band, persons)
-            {
-                self.tally.points += 1;
-                self.pending.push(Pending {
-                    row: fid.unwrap_or(0),
-                    key: key + i as u64,
-                    x,
-                    y,
-                    year,
-                    sex,
-                    band,
-                    persons,
-                });
-            }
+            let values = [0, 1, 2, 3].map(|k| columns[k].value(i));
+            self.row(
+                key + i as u64,
+                fid,
+                wkb_point(wkb.get(i)),
+                values,
+                &mut found,
+            );
         }
+        self.settle(key, found);
+    }
+
+    /// Validates one row: its order `key`, FID, point (or why it is none) and the values of
+    /// year, sex, age band and persons; a valid row waits in `pending` for [`Self::settle`],
+    /// a problem goes to `found`. The caller counts the row in `tally.rows`.
+    pub(super) fn row(
+        &mut self,
+        key: u64,
+        fid: Option<u64>,
+        point: Result<(f64, f64), String>,
+        cells_of_row: [Value<'_>; 4],
+        found: &mut Findings,
+    ) {
+        let layout = self.layout;
+        let names = &layout.names;
+        let file = self.target.file;
+        let cells = Location { file, row: fid };
+        let [year, sex, band, persons] = cells_of_row;
+        let xy = point
+            .map_err(|message| {
+                let at = Finding::new(file, message).at_row(fid);
+                found.problem(at.in_field("geometry"));
+            })
+            .ok();
+        let year = match (&layout.fields[0], year) {
+            (None, _) => self.ctx.manifest.population.year,
+            (Some(_), Value::Int(y)) if (1800..=2200).contains(&y) => Some(y as i32),
+            (Some(_), v) => cells.parse(names[0], v.text(&mut self.text), values::year, found),
+        };
+        let sex = if layout.fields[1].is_some() {
+            let text = &mut self.text;
+            let mut parse =
+                |found: &mut Findings| cells.parse(names[1], sex.text(text), parse_sex, found);
+            match sex.bytes() {
+                Some(raw) => self.sexes.get_or(raw, || parse(found)),
+                None => parse(found),
+            }
+        } else {
+            Some(Sex::Total)
+        };
+        let band = {
+            let text = &mut self.text;
+            let ctx = self.ctx;
+            let mut parse = |found: &mut Findings| {
+                cells.parse(names[2], band.text(text), |s| parse_band(ctx, s), found)
+            };
+            match band.bytes() {
+                Some(raw) => self.bands.get_or(raw, || parse(found)),
+                None => parse(found),
+            }
+        };
+        let persons = match persons {
+            Value::Int(n) if n >= 0 => Some(n as f64),
+            Value::Real(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Some(n),
+            v => cells.parse(names[3], v.text(&mut self.text), values::count, found),
+        };
+        if let (Some((x, y)), Some(year), Some(sex), Some(band), Some(persons)) =
+            (xy, year, sex, band, persons)
+        {
+            self.tally.points += 1;
+            self.pending.push(Pending {
+                row: fid.unwrap_or(0),
+                key,
+                x,
+                y,
+                year,
+                sex,
+                band,
+                persons,
+            });
+        }
+    }
+
+    /// Locates and adds up the rows waiting since the last call, and keeps the problems
+    /// `found` among them, whose first row has the order key `first`.
+    pub(super) fn settle(&mut self, first: u64, mut found: Findings) {
         sum::settle(
             &mut self.tally,
             &mut self.pending,
@@ -774,7 +811,7 @@ impl<'a> Worker<'a> {
             self.target,
             &mut found,
         );
-        self.tally.add_problems(key, found.problems);
+        self.tally.add_problems(first, found.problems);
     }
 }
 

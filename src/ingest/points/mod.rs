@@ -1,8 +1,8 @@
 //! The point (and polygon) layers, one file per concept:
 //! - [`address`]: address points with persons by age band, located in districts and summed into
 //!   population: feature by feature through GDAL, column by column through GDAL's Arrow stream
-//!   ([`arrow`]), or for a plain CSV by [`direct_csv`]; the last two add up in parallel
-//!   ([`sum`]);
+//!   ([`arrow`]), for a plain CSV by [`direct_csv`] or for FlatGeobuf by [`direct_fgb`]; the
+//!   last three add up in parallel ([`sum`]);
 //! - [`transit`]: transit stops;
 //! - [`pipeline`]: pipeline projects with their stage dates, located by district code or
 //!   geometry;
@@ -28,6 +28,7 @@ use crate::config::TableSource;
 pub(crate) mod address;
 mod arrow;
 mod direct_csv;
+mod direct_fgb;
 mod join;
 pub(crate) mod pipeline;
 mod sum;
