@@ -1,7 +1,7 @@
 //! What the binary carries, so that a release binary copied alone to any folder runs: the
 //! default dataset (the whole `geodata/` tree) and the dashboard's map library (Leaflet's built
 //! files from the pinned npm package). `build.rs` embeds them at build time; the dashboard's own
-//! files are in [`crate::web::assets`].
+//! files are in `src/web/assets.rs`.
 //!
 //! GDAL reads the embedded dataset through its in-memory file system: [`default_manifest`]
 //! copies the tree once per process under [`MOUNT`] (`/vsimem/…`) and returns the manifest's

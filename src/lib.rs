@@ -45,6 +45,7 @@ pub mod flags;
 pub mod ingest;
 pub mod layers;
 pub mod lru;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod progress;

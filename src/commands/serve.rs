@@ -224,12 +224,23 @@ struct About {
 /// remains after a load is what is served: the address points (only the flags read them)
 /// after the analysis, the layers after the responses are prepared from them.
 fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
+    let loaded = load_data(manifest_path);
+    // What the load freed goes back to the system now, not when its threads next allocate.
+    crate::memory::release_freed();
+    loaded
+}
+
+/// [`load`]'s work, every temporary dropped when it returns.
+fn load_data(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     use crate::progress::Stage;
     let manifest = crate::config::Manifest::load(manifest_path)?;
     let mut dataset = crate::ingest::load(&manifest)?;
+    // The readers' threads have ended: their tallies go back now, not at the peak's top.
+    crate::memory::release_freed();
     let stage = Stage::start("model, flags, bottlenecks");
     let analysis = crate::analysis::Analysis::compute(&dataset, &manifest);
     dataset.residences = Vec::new();
+    crate::memory::release_freed();
     stage.end();
     let stage = Stage::start("build layers");
     let layers = crate::layers::Layers::build(&dataset, &analysis);

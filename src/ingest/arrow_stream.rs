@@ -1,10 +1,11 @@
 //! A GDAL layer read column by column: GDAL's Arrow stream (RFC 86, `OGR_L_GetArrowStream`,
 //! GDAL ≥ 3.6) as Arrow record batches of up to 65,536 features.
 //!
-//! Why this module holds the crate's only unsafe code: GDAL offers its columnar reading only
-//! through the Arrow C stream interface, a C struct of callbacks that `OGR_L_GetArrowStream`
-//! fills in (wrapped by the `gdal` crate as an unsafe function taking a raw pointer), and the
-//! choice of columns only through `OGR_L_SetIgnoredFields`, which the `gdal` crate does not wrap.
+//! Why this module holds the crate's unsafe code (all but one call, in `crate::memory`): GDAL
+//! offers its columnar reading only through the Arrow C stream interface, a C struct of
+//! callbacks that `OGR_L_GetArrowStream` fills in (wrapped by the `gdal` crate as an unsafe
+//! function taking a raw pointer), and the choice of columns only through
+//! `OGR_L_SetIgnoredFields`, which the `gdal` crate does not wrap.
 //! Everything here is a thin, checked hand-over to the `arrow-array` crate's importer; what
 //! comes out ([`Batches`]) is safe to use.
 //!
