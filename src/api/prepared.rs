@@ -412,6 +412,11 @@ impl CollectionBuilder {
         set.hash.hash(&mut hasher);
         let shapes = Arc::clone(&set.shapes);
 
+        // Each field's name as a JSON key with its colon, written once for every feature.
+        let keys: Vec<String> = fields
+            .iter()
+            .map(|f| format!("{}:", Value::String(f.name.clone())))
+            .collect();
         let mut features = Vec::with_capacity(self.features.len());
         let mut by_id = HashMap::with_capacity(self.features.len());
         let mut temporal: Option<TimeSpan> = None;
@@ -424,12 +429,13 @@ impl CollectionBuilder {
             );
             let mut props_all = String::from(PROPERTIES_OPEN);
             let mut prop_ends = Vec::with_capacity(fields.len());
-            for (n, (field, v)) in fields.iter().zip(&values).enumerate() {
+            for (n, (key, v)) in keys.iter().zip(&values).enumerate() {
                 if n > 0 {
                     props_all.push(',');
                 }
+                props_all.push_str(key);
                 // Writing to a String cannot fail.
-                let _ = write!(props_all, "{}:{}", Value::String(field.name.clone()), v);
+                let _ = write!(props_all, "{v}");
                 prop_ends.push(u32::try_from(props_all.len()).unwrap_or(u32::MAX));
             }
             props_all.push_str("}}");
