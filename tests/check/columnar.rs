@@ -282,3 +282,41 @@ fn bad_rows_are_named_the_same_column_by_column_feature_by_feature_and_from_csv(
         located(&sample.report("gpkg").problems)
     );
 }
+
+#[test]
+fn a_quoted_field_past_the_first_megabyte_sends_the_csv_through_gdal() {
+    // Data row 100,000 (some 4 MB into the file) has a quoted address holding the separator
+    // and a line break; GDAL reads it as one field, as ogr2ogr did for the GeoPackage.
+    let sample = Sample::new(|i, line| {
+        if i != 100_000 {
+            return line.to_string();
+        }
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        cells[0] = format!("\"{},\n{}\"", cells[0], cells[0]);
+        cells.join(",")
+    });
+    let csv = sample.dir.path().join("address_points.csv");
+    let text = std::fs::read_to_string(&csv).expect("address points");
+    let quote = text.find('"').expect("the quoted field");
+    assert!(
+        quote > 1 << 20,
+        "the quote is past the first megabyte: {quote}"
+    );
+    assert_eq!(
+        summary(&sample.report("csv")),
+        summary(&sample.report("gpkg-features"))
+    );
+    let run = crate::support::run(&[
+        "check",
+        "-v",
+        "--data",
+        path(&sample.dir.path().join("csv.toml")),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert!(
+        run.stderr
+            .contains("a quoted field past the first megabyte: read through GDAL"),
+        "{}",
+        run.stderr
+    );
+}

@@ -272,6 +272,13 @@ pub(super) fn read(
             })
             .collect()
     });
+    if parts.iter().any(|p| p.quoted) {
+        tracing::debug!(
+            "{}: a quoted field past the first megabyte: read through GDAL",
+            csv.file.display()
+        );
+        return None;
+    }
     Some(Some(sum::merge(
         &csv.file,
         parts,
@@ -396,6 +403,11 @@ fn read_range(
             if b == layout.separator {
                 cells.push((at, i));
                 at = i + 1;
+            } else if b == b'"' {
+                // A quoted field (which may hold separators and line breaks) past the first
+                // megabyte: the whole file goes through GDAL after all.
+                part.quoted = true;
+                return part;
             }
         }
         cells.push((at, line.len()));

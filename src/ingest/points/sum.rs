@@ -63,6 +63,8 @@ pub(super) struct Tally {
     problems: Vec<(u64, Vec<Finding>)>,
     /// A failure that stops the whole read (I/O).
     pub failure: Option<String>,
+    /// The direct CSV reader met a quoted field: the file is for GDAL's reader.
+    pub quoted: bool,
 }
 
 impl Tally {
@@ -90,6 +92,7 @@ impl Tally {
             pending_home: None,
             problems: Vec::new(),
             failure: None,
+            quoted: false,
         }
     }
 
