@@ -193,8 +193,10 @@ pub struct TableSource {
     /// GDAL open options for `source`, e.g. `["X_POSSIBLE_NAMES=x", "Y_POSSIBLE_NAMES=y"]`.
     #[serde(default)]
     pub open_options: Vec<String>,
-    /// Whether address points from `source` are read column by column through GDAL's Arrow
-    /// stream (the default) or, with `false`, feature by feature.
+    /// Whether address points from `source` are read by the fast readers (column by column
+    /// through GDAL's Arrow stream, or FlatGeobuf directly; the default) or, with `false`,
+    /// feature by feature through GDAL. `[population]` only: elsewhere `check` warns that it is
+    /// ignored.
     #[serde(default)]
     pub columnar: Option<bool>,
     /// The year of every row when the table has no year column (SCB extracts of one year).

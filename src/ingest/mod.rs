@@ -76,6 +76,31 @@ fn check_parameters(manifest: &Manifest, bands: &crate::domain::AgeBands, found:
     for message in manifest.bottlenecks.validate() {
         found.problem(Finding::new(&manifest.path, message).in_field("[bottlenecks]"));
     }
+    // `columnar` chooses how address points are read; elsewhere it would silently do nothing.
+    let sections = [
+        ("municipal_population", &manifest.municipal_population),
+        ("completions", &manifest.completions),
+        ("migration", &manifest.migration),
+        ("dwellings", &manifest.dwellings),
+        ("indicators", &manifest.indicators),
+        ("transit", &manifest.transit),
+        ("pipeline", &manifest.pipeline),
+    ];
+    for (name, section) in sections {
+        if let Some(columnar) = section.as_ref().and_then(|s| s.columnar) {
+            found.warning(
+                Finding::new(
+                    &manifest.path,
+                    format!(
+                        "`columnar` applies to [population] (address points) only; \
+                         ignored under [{name}]"
+                    ),
+                )
+                .in_field(&format!("{name}.columnar"))
+                .with_value(&columnar.to_string()),
+            );
+        }
+    }
 }
 
 /// Everything [`check`] found: the dataset when there is no problem, every problem, every

@@ -50,3 +50,30 @@ fn parameters_out_of_range_are_problems_naming_the_key() {
     assert!(r.stdout.contains("field '[flags]'"), "{}", r.all());
     assert!(r.stdout.contains("stop_radius_m = -400"), "{}", r.all());
 }
+
+#[test]
+fn columnar_outside_population_is_a_warning_naming_the_key() {
+    // The sample dataset with `columnar = false` under [transit], where it has no effect.
+    let dir = tempfile::tempdir().unwrap();
+    let from = crate::support::root().join("geodata/alingsas-sample");
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let manifest = dir.path().join("alingsas-sample.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let transit = "[transit]\nsource = \"transit_stops.geojson\"\n";
+    assert!(text.contains(transit), "{text}");
+    let edited = text.replace(transit, &format!("{transit}columnar = false\n"));
+    std::fs::write(&manifest, edited).unwrap();
+    let r = check(manifest.to_str().unwrap());
+    assert_eq!(r.code, Some(0), "a warning, not a problem: {}", r.all());
+    assert!(
+        r.all().contains(
+            "field 'transit.columnar': value 'false': `columnar` applies to [population] \
+             (address points) only; ignored under [transit]"
+        ),
+        "{}",
+        r.all()
+    );
+}
