@@ -75,15 +75,9 @@ pub(super) fn write(target: &str, layers: &Layers) -> Result<String, String> {
             "the database has no PostGIS: run `CREATE EXTENSION postgis` in it first".into(),
         );
     }
-    let schema = match option(target, "active_schema") {
-        Some(schema) => {
-            sql(
-                &ds,
-                &format!("CREATE SCHEMA IF NOT EXISTS {}", ident(&schema)),
-                "create the schema",
-            )?;
-            schema
-        }
+    let named = option(target, "active_schema");
+    let schema = match &named {
+        Some(schema) => schema.clone(),
         None => query_text(&ds, "SELECT current_schema()")?
             .into_iter()
             .next()
@@ -99,6 +93,14 @@ pub(super) fn write(target: &str, layers: &Layers) -> Result<String, String> {
     let txn = ds
         .start_transaction()
         .map_err(|e| format!("cannot start a transaction: {}", message(&e)))?;
+    // A named schema is made in the same transaction: a failed run leaves no empty one behind.
+    if named.is_some() {
+        sql(
+            &txn,
+            &format!("CREATE SCHEMA IF NOT EXISTS {}", ident(&schema)),
+            "create the schema",
+        )?;
+    }
     sql(
         &txn,
         &format!("CREATE SCHEMA {}", ident(&staging)),
