@@ -41,15 +41,15 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     crate::progress::table_at_end();
     let manifest_path = args.data.manifest_path()?;
     let manifest = crate::config::Manifest::load(&manifest_path)?;
-    eprintln!("loading {}", manifest_path.display());
+    say!("loading {}", manifest_path.display());
     let dataset = crate::ingest::load(&manifest)?;
     for note in &manifest.dataset.notes {
-        eprintln!("data note: {note}");
+        say!("data note: {note}");
     }
     let mut params = manifest.model.clone();
     if let Some(s) = &args.scenario {
         if s != "base" && !params.scenarios.contains_key(s) {
-            eprintln!(
+            say!(
                 "error: --scenario {s}: the manifest's scenarios are base{}",
                 params
                     .scenarios
@@ -65,10 +65,10 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
         params.horizon = h;
     }
     for problem in params.validate(&dataset.bands) {
-        eprintln!("warning: {problem}");
+        say!("warning: {problem}");
     }
     let observed = dataset.population_years().len();
-    eprintln!(
+    say!(
         "projecting {} districts from {observed} observed year{} …",
         dataset.districts.len(),
         if observed == 1 { "" } else { "s" }
@@ -77,7 +77,7 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     let stage = crate::progress::Stage::start("model");
     let run = crate::model::run(&dataset, &params);
     stage.end();
-    eprintln!(
+    say!(
         "projected {}–{} (base year {}) in {:.1} ms",
         run.first_year,
         run.horizon_year,
@@ -85,7 +85,7 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
         started.elapsed().as_secs_f64() * 1000.0
     );
     for note in &run.notes {
-        eprintln!("note: {note}");
+        say!("note: {note}");
     }
     if args.compare_seed {
         outln!("{}", seed_comparison(&run));
@@ -93,7 +93,7 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     let stage = crate::progress::Stage::start("flags and bottlenecks");
     let flags = crate::flags::evaluate(&dataset, &run, &dataset.residences, &[], &manifest.flags);
     let flagged = flags.iter().filter(|f| f.flagged).count();
-    eprintln!(
+    say!(
         "flags: {flagged} of {} district flags raised (densify, upgrade)",
         flags.len()
     );
@@ -114,10 +114,10 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     stage.end();
     let stage = crate::progress::Stage::start("write");
     let written = crate::export::write(&args.out, &layers, |message| {
-        crate::progress::suspend(|| eprintln!("{message}"));
+        say!("{message}");
     })?;
     stage.end();
-    eprintln!("{written}");
+    say!("{written}");
     eprint!(
         "time and peak memory per stage:\n{}",
         crate::progress::summary_text()

@@ -39,7 +39,7 @@ pub fn run(args: BacktestArgs) -> crate::Result<ExitCode> {
     ) {
         Ok(r) => r,
         Err(message) => {
-            eprintln!("error: {}: {message}", manifest_path.display());
+            say!("error: {}: {message}", manifest_path.display());
             return Ok(ExitCode::from(2));
         }
     };

@@ -23,7 +23,7 @@ pub fn run(args: BottlenecksArgs) -> crate::Result<ExitCode> {
     let manifest = crate::config::Manifest::load(&args.data.manifest_path()?)?;
     let dataset = crate::ingest::load(&manifest)?;
     if dataset.projects.is_empty() {
-        eprintln!(
+        say!(
             "{}: the dataset has no [pipeline] projects: nothing to analyse",
             manifest.path.display()
         );

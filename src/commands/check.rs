@@ -114,6 +114,6 @@ fn print_json(report: &Report, notes: &[String]) {
     });
     match serde_json::to_string_pretty(&doc) {
         Ok(text) => outln!("{text}"),
-        Err(e) => eprintln!("error: cannot write the report as JSON: {e}"),
+        Err(e) => say!("error: cannot write the report as JSON: {e}"),
     }
 }

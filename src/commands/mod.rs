@@ -15,6 +15,17 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` for the commands' messages: written with the progress bars lifted (so a line
+/// never lands over a spinner), and never a panic when stderr is closed.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        crate::progress::suspend(|| {
+            let _ = writeln!(std::io::stderr(), $($t)*);
+        });
+    }};
+}
+
 /// `print!` counterpart of [`outln!`].
 macro_rules! out {
     ($($t:tt)*) => {{

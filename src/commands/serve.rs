@@ -67,7 +67,7 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
     let addr = match bind_address(&args) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return Ok(ExitCode::from(2));
         }
     };
@@ -79,7 +79,7 @@ pub fn run(args: ServeArgs) -> crate::Result<ExitCode> {
         None => None,
         Some(Ok(u)) => Some(u),
         Some(Err(e)) => {
-            eprintln!("error: --public-url: {e}");
+            say!("error: --public-url: {e}");
             return Ok(ExitCode::from(2));
         }
     };
