@@ -232,9 +232,18 @@ fn header(input: &mut File) -> Result<Header, String> {
     input
         .read_exact(&mut size)
         .map_err(|e| format!("no FlatGeobuf header: {e}"))?;
+    // Sizes and counts from the header are checked against the file's length before anything
+    // is allocated or computed from them: a damaged header is an error, never a huge
+    // allocation or an overflow.
+    let length = input.metadata().map_err(|e| e.to_string())?.len();
     // Kept with its size prefix: the flatbuffer's alignment is counted from there.
     let mut bytes = size.to_vec();
     let size = u32::from_le_bytes(size) as usize;
+    if 12 + size as u64 > length {
+        return Err(format!(
+            "the FlatGeobuf header says it is {size} bytes, more than the file holds"
+        ));
+    }
     bytes.resize(4 + size, 0);
     input
         .read_exact(&mut bytes[4..])
@@ -245,18 +254,30 @@ fn header(input: &mut File) -> Result<Header, String> {
         return Err("the features are not all points".into());
     }
     let features = header.features_count();
+    // Every feature takes at least its 4-byte size prefix.
+    if features > length / 4 {
+        return Err(format!(
+            "the FlatGeobuf header counts {features} features, more than the file can hold"
+        ));
+    }
     let node_size = header.index_node_size();
     let index = match (node_size, features) {
         (0, _) | (_, 0) => 0,
         (1, _) => return Err("an index of node size 1".into()),
+        // No more features than a quarter of the file's bytes, so the index's size (under
+        // twice that many 40-byte nodes) cannot overflow.
         (n, f) => PackedRTree::index_size(usize::try_from(f).map_err(|e| e.to_string())?, n),
     };
+    let features_at = 12 + size as u64 + index as u64;
+    if features_at > length {
+        return Err("the FlatGeobuf index reaches past the end of the file".into());
+    }
     let kinds = header
         .columns()
         .map(|c| c.iter().map(|c| c.type_()).collect())
         .unwrap_or_default();
     Ok(Header {
-        features_at: (12 + size + index) as u64,
+        features_at,
         features,
         kinds,
     })
@@ -629,6 +650,23 @@ mod tests {
         // A feature whose offsets point past its end.
         assert!(feature(&[8, 0, 0, 0, 200, 0, 0, 0, 0, 0, 0, 0]).is_none());
         assert!(feature(&[]).is_none());
+    }
+
+    #[test]
+    fn a_header_larger_than_the_file_is_an_error_not_an_allocation() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("damaged.fgb");
+        let mut bytes = b"fgb\x03fgb\x01".to_vec();
+        bytes.extend(0xFFFF_FFF0u32.to_le_bytes());
+        bytes.extend([0u8; 64]);
+        std::fs::write(&path, bytes).expect("write");
+        let mut file = File::open(&path).expect("open");
+        let why = header(&mut file).err().expect("a damaged header");
+        assert!(why.contains("more than the file holds"), "{why}");
+        let other = dir.path().join("other.fgb");
+        std::fs::write(&other, b"fgb\x02fgb\x00\x00\x00\x00\x00").expect("write");
+        let why = header(&mut File::open(&other).expect("open")).err();
+        assert_eq!(why.as_deref(), Some("not FlatGeobuf version 3"));
     }
 
     #[test]
