@@ -245,7 +245,9 @@ fn seed_comparison_on_the_default_dataset() {
     };
     let run = model::run(&ds, &params);
     println!("{}", housing_need::commands::analyze::seed_comparison(&run));
-    let (year, seed_65_79, seed_80) = housing_need::commands::analyze::SEED_2027;
+    let (year, seed_65_79, seed_80) = housing_need::commands::analyze::seed_2027();
+    // The seed's table: Statisticon's 2027 figures for Alingsås.
+    assert_eq!((year, seed_65_79, seed_80), (2027, 6948.0, 3479.0));
     let total = |f: fn(&DemandRow) -> f64| {
         run.rows
             .iter()

@@ -32,9 +32,19 @@ pub struct AnalyzeArgs {
     pub horizon: Option<u32>,
 }
 
-/// The seed's forecast for 2027 (Statisticon, Befolkningsprognos 2018–2027, Alingsås kommun):
-/// persons 65–79 and 80+.
-pub const SEED_2027: (i32, f64, f64) = (2027, 6948.0, 3479.0);
+/// The seed's forecast for its last year, 2027 (Statisticon, Befolkningsprognos 2018–2027,
+/// Alingsås kommun): the year, persons 65–79 and 80+, from the series the dashboard draws
+/// ([`crate::web::reference::ALINGSAS_2018`]).
+pub fn seed_2027() -> (i32, f64, f64) {
+    let seed = &crate::web::reference::ALINGSAS_2018;
+    let last = |series: &[f64]| series.last().copied().unwrap_or(f64::NAN);
+    let years = seed.population_65_79.len() as i32;
+    (
+        seed.first_year + years - 1,
+        last(seed.population_65_79),
+        last(seed.population_80_plus),
+    )
+}
 
 /// Runs `analyze`.
 pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
@@ -118,16 +128,16 @@ pub fn run(args: AnalyzeArgs) -> crate::Result<ExitCode> {
     })?;
     stage.end();
     say!("{written}");
-    eprint!(
+    say!(
         "time and peak memory per stage:\n{}",
-        crate::progress::summary_text()
+        crate::progress::summary_text().trim_end()
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// The municipal figures for 65–79 and 80+ in the seed's year next to its forecast, as text.
 pub fn seed_comparison(run: &ModelRun) -> String {
-    let (year, seed_65_79, seed_80) = SEED_2027;
+    let (year, seed_65_79, seed_80) = seed_2027();
     let rows = run.rows.iter().filter(|r| r.year == year);
     let (mut p65, mut p80, mut n) = (0.0, 0.0, 0);
     for r in rows {

@@ -23,9 +23,9 @@ pub fn run(args: CheckArgs) -> crate::Result<ExitCode> {
     crate::progress::table_at_end();
     let manifest = crate::config::Manifest::load(&args.data.manifest_path()?)?;
     let report = crate::ingest::check(&manifest);
-    eprint!(
+    say!(
         "time and peak memory per stage:\n{}",
-        crate::progress::summary_text()
+        crate::progress::summary_text().trim_end()
     );
     if args.json {
         print_json(&report, &manifest.dataset.notes);
