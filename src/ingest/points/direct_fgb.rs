@@ -5,15 +5,16 @@
 //! 3.6 reads it one feature at a time on one thread, building an OGR feature for each (and its
 //! Arrow stream is that same loop); here one thread reads the file in large blocks cut at
 //! feature boundaries, and every core takes whole blocks, looks at each feature's coordinates
-//! and the four needed attributes in place (the `flatgeobuf` crate's checked flatbuffer
-//! access) and adds them up through the same [`super::arrow::Worker`] as the Arrow reader: the
-//! same rules and messages, rows named by FID, which for FlatGeobuf is the feature's position
-//! in the file from 0, as GDAL numbers it.
+//! and the four needed attributes in place (two fields of its flatbuffer, each offset
+//! bounds-checked as it is followed; see [`feature`]) and adds them up through the same
+//! [`super::arrow::Worker`] as the Arrow reader: the same rules and messages, rows named by
+//! FID, which for FlatGeobuf is the feature's position in the file from 0, as GDAL numbers it.
 //!
-//! The file's schema (field names), CRS and reprojection still come from GDAL, which opened the
-//! layer. A file this reader does not take goes to the Arrow reader (said in a debug line): not
-//! FlatGeobuf version 3, not of points, or a needed field of a type not read here (dates, JSON,
-//! binary).
+//! The header (columns, geometry type, index size) is read with the `flatgeobuf` crate, and
+//! its sizes are checked against the file's length. The field names, CRS and reprojection
+//! still come from GDAL, which opened the layer. A file this reader does not take goes to the
+//! Arrow reader (said in a debug line): not FlatGeobuf version 3, not of points, or a needed
+//! field of a type not read here (dates, JSON, binary).
 
 use std::fs::File;
 use std::io::Read;
