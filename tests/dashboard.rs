@@ -51,7 +51,14 @@ fn web_data_with(with_flags: bool) -> (WebData, housing_need::model::ModelRun) {
     let run = fixture::run(&ds);
     let report = fixture::report(&ds);
     let layers = fixture::layers(&ds, &run, with_flags);
-    let data = WebData::new(&ds, &run, &report, &layers, tables(&ds, &run, &layers)).unwrap();
+    let data = WebData::new(
+        &ds,
+        &run,
+        &report,
+        &layers.notes,
+        tables(&ds, &run, &layers),
+    )
+    .unwrap();
     (data, run)
 }
 
@@ -228,7 +235,7 @@ async fn bottlenecks_without_a_pipeline_give_no_snapshot_date_and_say_why() {
     let layers = fixture::layers(&ds, &run, false);
     let tables = tables(&ds, &run, &layers);
     let app = web::routes(Arc::new(
-        WebData::new(&ds, &run, &report, &layers, tables).unwrap(),
+        WebData::new(&ds, &run, &report, &layers.notes, tables).unwrap(),
     ));
     let (status, _, body) = get(&app, "/bottlenecks").await;
     assert_eq!(status, StatusCode::OK);
@@ -480,7 +487,7 @@ fn the_alingsas_forecast_goes_with_municipality_1489() {
     let run = fixture::run(&ds);
     let layers = fixture::layers(&ds, &run, true);
     let tables = tables(&ds, &run, &layers);
-    let data = WebData::new(&ds, &run, &fixture::report(&ds), &layers, tables).unwrap();
+    let data = WebData::new(&ds, &run, &fixture::report(&ds), &layers.notes, tables).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (_, _, body) = rt.block_on(get(&web::routes(Arc::new(data)), "/dashboard"));
     let html = String::from_utf8(body).unwrap();
@@ -585,7 +592,7 @@ fn dashboard_in_headless_chromium() {
     let run = &analysis.run;
     let layers = housing_need::layers::Layers::build(&dataset, &analysis);
     let tables = tables(&dataset, run, &layers);
-    let data = WebData::new(&dataset, run, &analysis.bottlenecks, &layers, tables).unwrap();
+    let data = WebData::new(&dataset, run, &analysis.bottlenecks, &layers.notes, tables).unwrap();
     let prepared = housing_need::api::prepare(&dataset, run);
     let flagged: std::collections::BTreeSet<&str> = analysis
         .flags

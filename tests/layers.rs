@@ -47,7 +47,7 @@ fn load() -> Loaded {
         &dataset,
         &analysis.run,
         &analysis.bottlenecks,
-        &layers,
+        &layers.notes,
         Arc::clone(&prepared),
     )
     .unwrap();
@@ -520,4 +520,36 @@ async fn the_datasets_notes_reach_the_landing_page_and_the_dashboard() {
     let page = String::from_utf8(get(&loaded.app, "/dashboard").await).unwrap();
     assert!(page.contains("\"dataset_notes\":[") && page.contains(said));
     assert!(page.contains("\"has_pipeline\":true"));
+}
+
+/// `serve` prepares its collections from layers it gives up (each dropped once its collection
+/// is made); that gives exactly the collections prepared from borrowed layers, with the
+/// layers on the districts still sharing one prepared set of shapes.
+#[test]
+fn collections_from_owned_layers_equal_those_from_borrowed_ones() {
+    let manifest = housing_need::config::Manifest::load(
+        &root().join("geodata/alingsas-sample/alingsas-sample.toml"),
+    )
+    .unwrap();
+    let dataset = housing_need::ingest::load(&manifest).unwrap();
+    let analysis = Analysis::compute(&dataset, &manifest);
+    let layers = Layers::build(&dataset, &analysis);
+    let borrowed = housing_need::api::prepare_layers(&dataset, &analysis.run, &layers);
+    let owned = housing_need::api::prepare_owned_layers(&dataset, &analysis.run, layers.clone());
+    let summary = |p: &housing_need::api::Prepared| -> Vec<(String, u64, usize)> {
+        p.collections
+            .iter()
+            .map(|c| (c.id.clone(), c.etag, c.features.len()))
+            .collect()
+    };
+    assert_eq!(summary(&owned), summary(&borrowed));
+    assert!(owned.collections.len() >= 3, "{:?}", summary(&owned));
+    assert_eq!(owned.notes, borrowed.notes);
+    let shapes = |p: &housing_need::api::Prepared, id: &str| {
+        Arc::clone(&p.collection(id).expect("collection").shapes)
+    };
+    for p in [&owned, &borrowed] {
+        assert!(Arc::ptr_eq(&shapes(p, "districts"), &shapes(p, "demand")));
+        assert!(Arc::ptr_eq(&shapes(p, "districts"), &shapes(p, "flags")));
+    }
 }

@@ -59,7 +59,7 @@ fn fixture() -> Fixture {
         &dataset,
         &analysis.run,
         &analysis.bottlenecks,
-        &layers,
+        &layers.notes,
         std::sync::Arc::clone(&prepared),
     )
     .expect("web data");

@@ -2,6 +2,8 @@
 //! `demand`, `flags`, `projects`), rendered as prepared OGC API collections. Nothing about a
 //! layer's fields is decided here; a new field or layer appears by itself.
 
+use std::borrow::Cow;
+
 use super::prepared::{Collection, CollectionBuilder, Prepared, ShapeSet};
 use super::temporal::TimeSpan;
 use crate::domain::Dataset;
@@ -10,41 +12,73 @@ use crate::model::ModelRun;
 
 /// Prepares the service's data from a dataset and a model run: `districts` and `demand`.
 pub fn prepare(dataset: &Dataset, run: &ModelRun) -> Prepared {
-    render(
-        &Layers::from_parts(dataset, run, &[], None),
-        &service_description(dataset, run),
-    )
+    prepare_owned_layers(dataset, run, Layers::from_parts(dataset, run, &[], None))
 }
 
 /// Prepares every published layer of one data load (built once by [`Layers::build`]) as the
 /// service's collections, in their order.
 pub fn prepare_layers(dataset: &Dataset, run: &ModelRun, layers: &Layers) -> Prepared {
-    render(layers, &service_description(dataset, run))
+    render(
+        layers.layers.iter().map(Cow::Borrowed).collect(),
+        &layers.title,
+        &layers.notes,
+        &service_description(dataset, run),
+    )
+}
+
+/// [`prepare_layers`] for a caller done with the layers: each is dropped as soon as its
+/// collection is prepared, so a data load's peak memory does not hold the layers and all the
+/// collections at once.
+pub fn prepare_owned_layers(dataset: &Dataset, run: &ModelRun, layers: Layers) -> Prepared {
+    let Layers {
+        title,
+        layers,
+        notes,
+    } = layers;
+    render(
+        layers.into_iter().map(Cow::Owned).collect(),
+        &title,
+        &notes,
+        &service_description(dataset, run),
+    )
 }
 
 /// Layers drawn on the same geometries (`districts`, `demand` and `flags` all stand on the
-/// districts) share one prepared [`ShapeSet`]: each geometry is kept once.
-fn render(layers: &Layers, description: &str) -> Prepared {
-    let mut sets: Vec<(&[Shape], ShapeSet)> = Vec::new();
-    let mut collections = Vec::with_capacity(layers.layers.len());
-    for layer in &layers.layers {
-        let set = match sets.iter().find(|(s, _)| *s == layer.shapes.as_slice()) {
-            Some((_, set)) => set.clone(),
+/// districts) share one prepared [`ShapeSet`]: each geometry is kept once. An owned layer is
+/// dropped once its collection is made (only its shapes are kept, to compare the next
+/// layers' with).
+fn render(
+    layers: Vec<Cow<'_, Layer>>,
+    title: &str,
+    notes: &[String],
+    description: &str,
+) -> Prepared {
+    let mut sets: Vec<(Cow<'_, [Shape]>, ShapeSet)> = Vec::new();
+    let mut collections = Vec::with_capacity(layers.len());
+    for layer in layers {
+        let shared = sets
+            .iter()
+            .find(|(s, _)| s.as_ref() == layer.shapes.as_slice())
+            .map(|(_, set)| set.clone());
+        match shared {
+            Some(set) => collections.push(collection_on(&layer, set)),
             None => {
-                let set = shape_set(layer);
-                sets.push((&layer.shapes, set.clone()));
-                set
+                let set = shape_set(&layer.shapes);
+                collections.push(collection_on(&layer, set.clone()));
+                let shapes = match layer {
+                    Cow::Borrowed(l) => Cow::Borrowed(l.shapes.as_slice()),
+                    Cow::Owned(mut l) => Cow::Owned(std::mem::take(&mut l.shapes)),
+                };
+                sets.push((shapes, set));
             }
-        };
-        collections.push(collection_on(layer, set));
+        }
     }
-    Prepared::new(&layers.title, description, collections).with_notes(&layers.notes)
+    Prepared::new(title, description, collections).with_notes(notes)
 }
 
-fn shape_set(layer: &Layer) -> ShapeSet {
+fn shape_set(shapes: &[Shape]) -> ShapeSet {
     ShapeSet::prepare(
-        layer
-            .shapes
+        shapes
             .iter()
             .map(|s| (s.metric.clone(), s.lonlat.clone()))
             .collect(),
@@ -63,7 +97,7 @@ fn service_description(dataset: &Dataset, run: &ModelRun) -> String {
 /// One layer as a collection: its fields, shapes and features (a year becomes the feature's
 /// time, for `datetime`).
 pub fn collection(layer: &Layer) -> Collection {
-    collection_on(layer, shape_set(layer))
+    collection_on(layer, shape_set(&layer.shapes))
 }
 
 /// [`collection`] on the layer's shapes prepared beforehand.

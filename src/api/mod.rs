@@ -46,7 +46,7 @@ use tower_http::trace::TraceLayer;
 
 use axum::response::IntoResponse;
 pub use error::{ApiError, ALLOWED_METHODS};
-pub use layers::{prepare, prepare_layers};
+pub use layers::{prepare, prepare_layers, prepare_owned_layers};
 pub use prepared::{Collection, CollectionBuilder, Prepared, ShapeSet};
 pub use state::{AppState, ServiceConfig, Snapshot};
 

@@ -222,7 +222,7 @@ struct About {
 ///
 /// Inputs go as soon as nothing further reads them, so that the peak stays low and what
 /// remains after a load is what is served: the address points (only the flags read them)
-/// after the analysis, the layers after the responses are prepared from them.
+/// after the analysis, each layer once its collection is prepared.
 fn load(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     let loaded = load_data(manifest_path);
     // What the load freed goes back to the system now, not when its threads next allocate.
@@ -246,17 +246,20 @@ fn load_data(manifest_path: &std::path::Path) -> crate::Result<Loaded> {
     let layers = crate::layers::Layers::build(&dataset, &analysis);
     stage.end();
     let stage = Stage::start("prepare responses");
-    let prepared = std::sync::Arc::new(api::prepare_layers(&dataset, &analysis.run, &layers));
+    // The collections hold what is served of the layers: each layer goes once its collection
+    // is made, and only the notes are read further.
+    let notes = layers.notes.clone();
+    let prepared = std::sync::Arc::new(api::prepare_owned_layers(&dataset, &analysis.run, layers));
+    crate::memory::release_freed();
     stage.end();
     let stage = Stage::start("prepare dashboard data");
     let web_data = crate::web::WebData::new(
         &dataset,
         &analysis.run,
         &analysis.bottlenecks,
-        &layers,
+        &notes,
         std::sync::Arc::clone(&prepared),
     )?;
-    drop(layers);
     stage.end();
     let scenarios = crate::web::scenarios::ScenarioService::new(
         &dataset,

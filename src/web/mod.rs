@@ -30,7 +30,6 @@ use serde::Serialize;
 
 use crate::api::Prepared;
 use crate::domain::Dataset;
-use crate::layers::Layers;
 use crate::model::ModelRun;
 use crate::pipeline::BottleneckReport;
 
@@ -129,8 +128,9 @@ struct PageConfig<'a> {
 impl WebData {
     /// Prepares every page and asset from one data load.
     ///
-    /// `layers` are the data load's published layers ([`crate::layers::Layers`]); `tables` are
-    /// the collections prepared from them (those the OGC API serves, shared, not copied): the
+    /// `notes` are the data load's notes on its data ([`crate::layers::Layers::notes`]);
+    /// `tables` are the collections prepared from its layers (those the OGC API serves,
+    /// shared, not copied): the
     /// `demand` and `flags` collections become `/export/demand.csv|json` and
     /// `/export/flags.csv|json`, written per request, one row per feature with the layer's
     /// fields as columns (a missing collection gives an empty table with its header).
@@ -138,7 +138,7 @@ impl WebData {
         dataset: &Dataset,
         run: &ModelRun,
         report: &BottleneckReport,
-        layers: &Layers,
+        notes: &[String],
         tables: Arc<Prepared>,
     ) -> Result<Self, WebDataError> {
         let json_err = |part| move |source| WebDataError::Json { part, source };
@@ -177,7 +177,7 @@ impl WebData {
             base_year: run.base_year,
             horizon_year: run.horizon_year,
             notes: &run.notes,
-            dataset_notes: &layers.notes,
+            dataset_notes: notes,
             has_pipeline: !dataset.projects.is_empty(),
             reference: reference::for_municipality(dataset.municipality.as_deref()),
             bottleneck_tables: bottleneck_tables.iter().map(|t| t.name.as_str()).collect(),

@@ -34,7 +34,7 @@ use crate::api::ApiError;
 ///     let layers = Layers::build(dataset, analysis);
 ///     let tables = Arc::new(housing_need::api::prepare_layers(dataset, &analysis.run, &layers));
 ///     let data =
-///         web::WebData::new(dataset, &analysis.run, &analysis.bottlenecks, &layers, tables)?;
+///         web::WebData::new(dataset, &analysis.run, &analysis.bottlenecks, &layers.notes, tables)?;
 ///     Ok(api.merge(web::routes(Arc::new(data))))
 /// }
 /// ```

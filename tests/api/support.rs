@@ -195,8 +195,8 @@ pub fn app_with_dashboard() -> Router {
     let report = housing_need::pipeline::analyze_dataset(&ds, 8);
     let layers = housing_need::layers::Layers::from_parts(&ds, &run, &[], Some(&report));
     let tables = std::sync::Arc::new(api::prepare_layers(&ds, &run, &layers));
-    let web =
-        housing_need::web::WebData::new(&ds, &run, &report, &layers, tables).expect("web data");
+    let web = housing_need::web::WebData::new(&ds, &run, &report, &layers.notes, tables)
+        .expect("web data");
     api::app_with(
         AppState::new(api::prepare(&ds, &run), ServiceConfig::default()),
         housing_need::web::routes(std::sync::Arc::new(web)),
