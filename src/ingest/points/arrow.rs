@@ -133,10 +133,7 @@ pub(super) fn read(
         districts: ctx.districts.list.len(),
         bands: ctx.bands.len(),
     };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 16);
+    let threads = sum::threads();
     let reader = Reader {
         ctx,
         layout: &layout,
@@ -147,7 +144,7 @@ pub(super) fn read(
     let ranges = reopen.filter(|_| {
         threads > 1 && features.is_some_and(|n| n >= FEATURES_PER_RANGE * threads as u64)
     });
-    let mut tallies = match (ranges, features) {
+    let tallies = match (ranges, features) {
         (Some(reopen), Some(features)) => {
             drop(batches);
             tracing::debug!(
@@ -158,20 +155,26 @@ pub(super) fn read(
         }
         _ => reader.one_stream(batches, threads),
     };
-    let summed = sum::merge(
-        file,
-        std::mem::take(&mut tallies),
-        Rows::Global,
-        ctx.bands.len(),
-        found,
-    );
-    if index.is_none() {
+    Some(summed(ctx, file, tallies, index.is_some(), found))
+}
+
+/// The readers' tallies merged: their sums when the rows were `located` in districts, else
+/// `None` (only validated; a layer without rows is warned of).
+pub(super) fn summed(
+    ctx: &Ctx<'_>,
+    file: &Path,
+    tallies: Vec<Tally>,
+    located: bool,
+    found: &mut Findings,
+) -> Read {
+    let summed = sum::merge(file, tallies, Rows::Global, ctx.bands.len(), found);
+    if !located {
         if summed.read == 0 {
             found.warning(Finding::new(file, "has no address points"));
         }
-        return Some(None);
+        return None;
     }
-    Some(Some(summed))
+    Some(summed)
 }
 
 /// Fewest features per reader before a GeoPackage is read by several (below it one stream and
@@ -245,15 +248,8 @@ impl Reader<'_> {
                             Ok(w) => w,
                             Err(why) => return Tally::failed(&why),
                         };
-                        loop {
-                            let next = match rx.lock() {
-                                Ok(rx) => rx.recv(),
-                                Err(_) => break,
-                            };
-                            match next {
-                                Ok((key, batch)) => worker.batch(key, &batch),
-                                Err(_) => break,
-                            }
+                        while let Some((key, batch)) = sum::next(&rx) {
+                            worker.batch(key, &batch);
                         }
                         worker.tally.finish();
                         worker.tally
@@ -290,13 +286,7 @@ impl Reader<'_> {
                 file.display(),
                 in_gdal.as_secs_f64()
             );
-            let mut tallies: Vec<Tally> = workers
-                .into_iter()
-                .map(|w| {
-                    w.join()
-                        .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
-                })
-                .collect();
+            let mut tallies = sum::joined(workers);
             tallies.extend(failure);
             tallies
         })
@@ -316,13 +306,7 @@ impl Reader<'_> {
                 .into_iter()
                 .map(|range| scope.spawn(move || self.fid_range(reopen, keep, range)))
                 .collect();
-            readers
-                .into_iter()
-                .map(|r| {
-                    r.join()
-                        .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
-                })
-                .collect()
+            sum::joined(readers)
         })
     }
 

@@ -239,10 +239,7 @@ pub(super) fn read(
         Ok(Some(l)) => l,
     };
     let data_start = (header_end + 1).min(n) as u64;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 16);
+    let threads = sum::threads();
     let ranges = match split_ranges(&csv.file, data_start, size, threads) {
         Ok(r) => r,
         Err(e) => {
@@ -264,13 +261,7 @@ pub(super) fn read(
                 scope.spawn(move || read_range(ctx, csv, src, layout, index, range))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
-            })
-            .collect()
+        sum::joined(handles)
     });
     if parts.iter().any(|p| p.quoted) {
         tracing::debug!(

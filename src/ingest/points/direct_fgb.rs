@@ -27,7 +27,7 @@ use flatgeobuf::{ColumnType, GeometryType};
 use gdal::vector::{Layer, LayerAccess};
 
 use super::arrow::{self, Layout, Value, Worker};
-use super::sum::{self, Rows, Tally, Target};
+use super::sum::{self, Tally, Target};
 use super::Opened;
 use crate::ingest::rows::Columns;
 use crate::ingest::{Ctx, Finding, Findings};
@@ -140,17 +140,14 @@ pub(super) fn read(
         (header.features > 0).then_some(header.features),
         crate::progress::Unit::Rows,
     );
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, 16);
+    let threads = sum::threads();
     let (tx, rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads);
     // Shared by the workers only: when every worker has stopped (even by a panic) the receiver
     // is gone and sending fails, so the reading thread never waits for nobody.
     let rx = Arc::new(Mutex::new(rx));
     // Blocks done with, for the reading thread to fill again.
     let pool = Mutex::new(Vec::new());
-    let mut tallies: Vec<Tally> = std::thread::scope(|scope| {
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 let (rx, layout, pool) = (Arc::clone(&rx), &layout, &pool);
@@ -161,19 +158,10 @@ pub(super) fn read(
                         Err(why) => return Tally::failed(&why),
                     };
                     let mut worker = Worker::new(ctx, layout, target, reproject);
-                    loop {
-                        let next = match rx.lock() {
-                            Ok(rx) => rx.recv(),
-                            Err(_) => break,
-                        };
-                        match next {
-                            Ok((first, block)) => {
-                                features(&mut worker, file, schema, first, &block);
-                                if let Ok(mut pool) = pool.lock() {
-                                    pool.push(block);
-                                }
-                            }
-                            Err(_) => break,
+                    while let Some((first, block)) = sum::next(&rx) {
+                        features(&mut worker, file, schema, first, &block);
+                        if let Ok(mut pool) = pool.lock() {
+                            pool.push(block);
                         }
                     }
                     worker.tally.finish();
@@ -194,30 +182,11 @@ pub(super) fn read(
         .err()
         .map(|why| Tally::failed(&format!("cannot read: {why}")));
         drop(tx);
-        let mut tallies: Vec<Tally> = workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
-            })
-            .collect();
+        let mut tallies = sum::joined(workers);
         tallies.extend(failure);
         tallies
     });
-    let summed = sum::merge(
-        file,
-        std::mem::take(&mut tallies),
-        Rows::Global,
-        ctx.bands.len(),
-        found,
-    );
-    if index.is_none() {
-        if summed.read == 0 {
-            found.warning(Finding::new(file, "has no address points"));
-        }
-        return Some(None);
-    }
-    Some(Some(summed))
+    Some(arrow::summed(ctx, file, tallies, index.is_some(), found))
 }
 
 /// Reads the header of a FlatGeobuf file positioned at its start, leaving the file after it.

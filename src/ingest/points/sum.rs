@@ -111,6 +111,31 @@ impl Tally {
     }
 }
 
+/// Reader threads for a read: one per core, at most 16.
+pub(super) fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 16)
+}
+
+/// The tallies of reader threads, in order; a thread that panicked is a failed read.
+pub(super) fn joined(handles: Vec<std::thread::ScopedJoinHandle<'_, Tally>>) -> Vec<Tally> {
+    handles
+        .into_iter()
+        .map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Tally::failed("a reader thread failed"))
+        })
+        .collect()
+}
+
+/// The next item for one of the workers sharing `rx`; `None` once the sender is done (or a
+/// worker panicked while waiting).
+pub(super) fn next<T>(rx: &std::sync::Mutex<std::sync::mpsc::Receiver<T>>) -> Option<T> {
+    rx.lock().ok()?.recv().ok()
+}
+
 /// Index of a sex in the dense arrays.
 fn sex_slot(sex: Sex) -> usize {
     match sex {
