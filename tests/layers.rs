@@ -30,7 +30,8 @@ struct Loaded {
     app: Router,
 }
 
-fn load() -> Loaded {
+/// The sample dataset, its analysis and its layers.
+fn sample() -> (housing_need::domain::Dataset, Analysis, Layers) {
     let manifest = housing_need::config::Manifest::load(
         &root().join("geodata/alingsas-sample/alingsas-sample.toml"),
     )
@@ -38,6 +39,11 @@ fn load() -> Loaded {
     let dataset = housing_need::ingest::load(&manifest).unwrap();
     let analysis = Analysis::compute(&dataset, &manifest);
     let layers = Layers::build(&dataset, &analysis);
+    (dataset, analysis, layers)
+}
+
+fn load() -> Loaded {
+    let (dataset, analysis, layers) = sample();
     let prepared = Arc::new(housing_need::api::prepare_layers(
         &dataset,
         &analysis.run,
@@ -527,13 +533,7 @@ async fn the_datasets_notes_reach_the_landing_page_and_the_dashboard() {
 /// layers on the districts still sharing one prepared set of shapes.
 #[test]
 fn collections_from_owned_layers_equal_those_from_borrowed_ones() {
-    let manifest = housing_need::config::Manifest::load(
-        &root().join("geodata/alingsas-sample/alingsas-sample.toml"),
-    )
-    .unwrap();
-    let dataset = housing_need::ingest::load(&manifest).unwrap();
-    let analysis = Analysis::compute(&dataset, &manifest);
-    let layers = Layers::build(&dataset, &analysis);
+    let (dataset, analysis, layers) = sample();
     let borrowed = housing_need::api::prepare_layers(&dataset, &analysis.run, &layers);
     let owned = housing_need::api::prepare_owned_layers(&dataset, &analysis.run, layers.clone());
     let summary = |p: &housing_need::api::Prepared| -> Vec<(String, u64, usize)> {
