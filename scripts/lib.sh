@@ -75,3 +75,12 @@ need_web_packages() {
     npm ci --prefix "$ROOT/web" --no-audit --no-fund >&2
   fi
 }
+
+# wait_until_serving PID PORT LOG: waits until the service started as PID answers on
+# 127.0.0.1:PORT; when it exits first, shows the end of its LOG and stops the script.
+wait_until_serving() {
+    until curl -fs -o /dev/null "http://127.0.0.1:$2/"; do
+        kill -0 "$1" 2>/dev/null || { echo "$(basename "$0"): serve exited" >&2; tail "$3" >&2; exit 1; }
+        sleep 0.1
+    done
+}
